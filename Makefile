@@ -1,0 +1,34 @@
+# cubeimg build, test and benchmark targets. See README.md.
+GO        ?= go
+FUZZTIME  ?= 10s
+BENCHTIME ?= 1x
+# Build with FFTW3 (single precision, through cgo) when its header is installed.
+FFTW_TAG  := $(shell test -f /usr/include/fftw3.h && echo fftw)
+TAGS      ?= $(FFTW_TAG)
+GOFLAGS_TAGS := $(if $(TAGS),-tags '$(TAGS)',)
+
+.PHONY: all build test test-go vet fuzz bench demo test-slurm clean
+
+all: build
+
+build:
+	$(GO) build $(GOFLAGS_TAGS) -o bin/ ./cmd/...
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet $(GOFLAGS_TAGS) ./...
+
+test-go:
+	$(GO) test $(GOFLAGS_TAGS) -count=1 -timeout 20m ./...
+
+# test: vet, the unit and acceptance tests, then every fuzz target for FUZZTIME.
+test: vet test-go fuzz
+
+fuzz:
+	FUZZTIME=$(FUZZTIME) TAGS='$(TAGS)' ./tools/fuzzall.sh
+
+bench:
+	$(GO) test $(GOFLAGS_TAGS) -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,2 @@
+// Package automask implements CASA's auto-multithresh clean mask per plane.
+package automask

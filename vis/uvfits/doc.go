@@ -1,0 +1,2 @@
+// Package uvfits reads random-groups UVFITS visibility files.
+package uvfits
