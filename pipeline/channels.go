@@ -1,0 +1,57 @@
+package pipeline
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// ParseChannels parses a channel selection as `--channels` takes it: comma-separated indices and
+// half-open ranges a:b (channels a..b-1), e.g. "12,40:44" selects 12, 40, 41, 42, 43. An empty
+// string selects every channel. Indices must be in [0, nchan). The result is sorted and unique.
+func ParseChannels(s string, nchan int) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		all := make([]int, nchan)
+		for i := range all {
+			all[i] = i
+		}
+		return all, nil
+	}
+	seen := map[int]bool{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			return nil, fmt.Errorf("--channels %q: empty item", s)
+		}
+		lo, hi := part, ""
+		isRange := false
+		if a, b, ok := strings.Cut(part, ":"); ok {
+			lo, hi, isRange = a, b, true
+		}
+		a, err := strconv.Atoi(strings.TrimSpace(lo))
+		if err != nil {
+			return nil, fmt.Errorf("--channels %q: %q is not a channel index", s, lo)
+		}
+		b := a + 1
+		if isRange {
+			if strings.TrimSpace(hi) == "" {
+				b = nchan
+			} else if b, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil {
+				return nil, fmt.Errorf("--channels %q: %q is not a channel index", s, hi)
+			}
+		}
+		if a < 0 || b > nchan || a >= b {
+			return nil, fmt.Errorf("--channels %q: %q is outside the cube's channels 0..%d", s, part, nchan-1)
+		}
+		for c := a; c < b; c++ {
+			seen[c] = true
+		}
+	}
+	out := make([]int, 0, len(seen))
+	for c := range seen {
+		out = append(out, c)
+	}
+	sort.Ints(out)
+	return out, nil
+}
