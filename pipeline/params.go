@@ -1,0 +1,210 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Params holds everything a cube run needs, named as tclean names them. Angles are radians, flux
+// densities Jy, sizes bytes. The command line (cmd/cubeimg run) fills it from tclean-style strings.
+type Params struct {
+	Vis       string // input MeasurementSet or UVFITS
+	ImageName string // output prefix: ImageName.cube, ImageName.spool, ImageName.<ext>.fits
+
+	// Image geometry.
+	Imsize      [2]int
+	Cell        [2]float64 // radians, both positive
+	Phasecenter string     // "" = the selected field's phase centre; or a field index/name
+
+	// Spectral axis (tclean specmode='cube').
+	Nchan         int
+	Start, Width  string // channel index, frequency or velocity, with units
+	Outframe      string // LSRK (default) or TOPO
+	Restfreq      string
+	Veltype       string // radio | optical
+	Interpolation string // nearest | linear
+
+	// Data selection.
+	Field, Spw, Datacolumn string
+
+	// Weighting.
+	Weighting            string // natural | uniform | briggs | briggsbwtaper
+	Robust               float64
+	Fracbw               float64 // briggsbwtaper: 0 = from the cube's first and last channels
+	Perchanweightdensity bool
+	Npixels              int
+	Uvtaper              []string // tclean's uvtaper: [] or ["1arcsec"] or ["1arcsec","0.5arcsec","30deg"]
+
+	// Gridding.
+	GridderEps float64 // requested accuracy of the ES kernel
+	Kernel     string  // es | casa
+
+	// Deconvolution and iteration control.
+	Deconvolver    string // hogbom
+	Niter          int
+	Cycleniter     int
+	Cyclefactor    float64
+	Minpsffraction float64
+	Maxpsffraction float64
+	Gain           float64
+	Threshold      float64 // Jy
+	Nsigma         float64
+	Nmajor         int
+	NiterScope     string // cube | channel
+
+	// Masking.
+	Usemask  string // none | user | auto-multithresh | pb
+	Mask     string // user mask: FITS file or cube store
+	Automask AutomaskParams
+	Pbmask   float64
+
+	// Restoration and primary beam.
+	Restoringbeam string // "" (per channel), common, or "bmaj[,bmin[,bpa]]"
+	Pbcor         bool
+	Pblimit       float64
+	Psfcutoff     float64
+	Telescope     string // primary-beam model: "" = from the input, ALMA12m, ALMA7m
+
+	// Execution.
+	MaxResident int64
+	Workers     int
+	Channels    string // channel selection: "12,40:44"
+	Resume      bool
+	DryRun      bool
+	Report      string
+	Fits        bool
+}
+
+// AutomaskParams are tclean's auto-multithresh parameters.
+type AutomaskParams struct {
+	Preset            string // "" or an ALMA preset name
+	Sidelobethreshold float64
+	Noisethreshold    float64
+	Lownoisethreshold float64
+	Negativethreshold float64
+	Smoothfactor      float64
+	Minbeamfrac       float64
+	Cutthreshold      float64
+	Growiterations    int
+	Dogrowprune       bool
+	Minpercentchange  float64
+	Fastnoise         bool
+}
+
+// DefaultParams returns tclean's defaults where tclean has them, and cubeimg's otherwise.
+func DefaultParams() Params {
+	return Params{
+		Nchan: -1, Outframe: "LSRK", Veltype: "radio", Interpolation: "linear",
+		Datacolumn: "data", Weighting: "natural", Robust: 0.5, Perchanweightdensity: true,
+		GridderEps: 1e-5, Kernel: "es",
+		Deconvolver: "hogbom", Niter: 0, Cycleniter: -1, Cyclefactor: 1.0, Minpsffraction: 0.05,
+		Maxpsffraction: 0.8, Gain: 0.1, Nmajor: -1, NiterScope: "cube",
+		Usemask: "none",
+		Automask: AutomaskParams{Sidelobethreshold: 3.0, Noisethreshold: 5.0, Lownoisethreshold: 1.5,
+			Negativethreshold: 0.0, Smoothfactor: 1.0, Minbeamfrac: 0.3, Cutthreshold: 0.01,
+			Growiterations: 75, Dogrowprune: true, Minpercentchange: -1.0, Fastnoise: true},
+		Pblimit: 0.2, Psfcutoff: 0.35, MaxResident: 4 << 30,
+	}
+}
+
+// Validate checks the parameters for values tclean would refuse, naming the flag.
+func (p *Params) Validate() error {
+	var errs []error
+	bad := func(flag, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("--%s: %s", flag, fmt.Sprintf(format, args...)))
+	}
+	if p.Vis == "" {
+		bad("vis", "an input MeasurementSet or UVFITS file is required")
+	}
+	if p.ImageName == "" {
+		bad("imagename", "an output name is required")
+	}
+	if p.Imsize[0] <= 0 || p.Imsize[1] <= 0 {
+		bad("imsize", "must be positive, got %v", p.Imsize)
+	}
+	if !(p.Cell[0] > 0) || !(p.Cell[1] > 0) {
+		bad("cell", "must be positive, e.g. 0.15arcsec")
+	}
+	switch strings.ToLower(p.Outframe) {
+	case "lsrk", "topo":
+	default:
+		bad("outframe", "%q: want LSRK or TOPO", p.Outframe)
+	}
+	switch p.Veltype {
+	case "radio", "optical":
+	default:
+		bad("veltype", "%q: want radio or optical", p.Veltype)
+	}
+	switch p.Interpolation {
+	case "nearest", "linear":
+	default:
+		bad("interpolation", "%q: want nearest or linear", p.Interpolation)
+	}
+	switch p.Weighting {
+	case "natural", "uniform", "briggs", "briggsbwtaper":
+	default:
+		bad("weighting", "%q: want natural, uniform, briggs or briggsbwtaper", p.Weighting)
+	}
+	if p.Weighting == "briggsbwtaper" && !p.Perchanweightdensity {
+		bad("weighting", "briggsbwtaper needs --perchanweightdensity (as in tclean)")
+	}
+	if p.Robust < -2 || p.Robust > 2 {
+		bad("robust", "%g outside [-2, 2]", p.Robust)
+	}
+	if p.Fracbw < 0 {
+		bad("fracbw", "%g is negative", p.Fracbw)
+	}
+	if !(p.GridderEps > 0 && p.GridderEps < 0.1) {
+		bad("gridder-eps", "%g outside (0, 0.1)", p.GridderEps)
+	}
+	switch p.Kernel {
+	case "es", "casa":
+	default:
+		bad("kernel", "%q: want es or casa", p.Kernel)
+	}
+	if p.Deconvolver != "hogbom" {
+		bad("deconvolver", "%q: only hogbom is implemented", p.Deconvolver)
+	}
+	if p.Niter < 0 {
+		bad("niter", "%d is negative", p.Niter)
+	}
+	if !(p.Gain > 0 && p.Gain <= 1) {
+		bad("gain", "%g outside (0, 1]", p.Gain)
+	}
+	if p.Cyclefactor <= 0 {
+		bad("cyclefactor", "%g must be positive", p.Cyclefactor)
+	}
+	if p.Minpsffraction < 0 || p.Maxpsffraction > 1 || p.Minpsffraction > p.Maxpsffraction {
+		bad("minpsffraction", "need 0 <= minpsffraction (%g) <= maxpsffraction (%g) <= 1", p.Minpsffraction, p.Maxpsffraction)
+	}
+	if p.Threshold < 0 {
+		bad("threshold", "%g is negative", p.Threshold)
+	}
+	if p.Nsigma < 0 {
+		bad("nsigma", "%g is negative", p.Nsigma)
+	}
+	switch p.NiterScope {
+	case "cube", "channel":
+	default:
+		bad("niter-scope", "%q: want cube or channel", p.NiterScope)
+	}
+	switch p.Usemask {
+	case "none", "user", "auto-multithresh", "pb":
+	default:
+		bad("usemask", "%q: want none, user, auto-multithresh or pb", p.Usemask)
+	}
+	if p.Usemask == "user" && p.Mask == "" {
+		bad("mask", "--usemask user needs --mask FILE")
+	}
+	if !(p.Psfcutoff >= 0.01 && p.Psfcutoff <= 0.99) {
+		bad("psfcutoff", "%g outside [0.01, 0.99]", p.Psfcutoff)
+	}
+	if p.MaxResident <= 0 {
+		bad("max-resident", "must be positive")
+	}
+	if p.Workers < 0 {
+		bad("workers", "%d is negative", p.Workers)
+	}
+	return errors.Join(errs...)
+}
