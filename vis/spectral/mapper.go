@@ -1,0 +1,161 @@
+package spectral
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Interpolation is tclean's interpolation parameter: how data channels become output channels.
+type Interpolation int
+
+// Interpolation methods.
+const (
+	Linear  Interpolation = iota // tclean's default
+	Nearest                      // each data channel goes whole to the output channel it falls in
+)
+
+func (m Interpolation) String() string {
+	if m == Nearest {
+		return "nearest"
+	}
+	return "linear"
+}
+
+// ParseInterpolation parses "linear" (the default, also for "") or "nearest". tclean's "cubic" is
+// not supported.
+func ParseInterpolation(s string) (Interpolation, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "linear":
+		return Linear, nil
+	case "nearest":
+		return Nearest, nil
+	}
+	return 0, fmt.Errorf("spectral: interpolation %q: want linear or nearest", s)
+}
+
+// Contribution is one sample of an output channel formed from one row's data channels:
+// V = WLo*V[Lo] + WHi*V[Hi], and the data weight the same way, w = WLo*w[Lo] + WHi*w[Hi]. The
+// sample is flagged if data channel Lo or Hi is flagged (when Hi == Lo, WHi is 0 and only Lo
+// counts). Freq is the sample's own frequency in the output frame: its u, v, w in wavelengths are
+// uvw*Freq/c.
+type Contribution struct {
+	Out      int     // output channel
+	Lo, Hi   int     // data channels (indices into the row's channels)
+	WLo, WHi float64 // interpolation weights, WLo + WHi = 1
+	Freq     float64 // Hz, output frame
+}
+
+// Mapper maps a row's data channels onto the output axis with tclean's rules
+// (refim::FTMachine::matchChannel and interpolateFrequencyTogrid):
+//
+//   - nearest: data channel j, at frequency nu_j, goes whole to the output channel whose centre is
+//     nearest (round(Pixel(nu_j))), with its own frequency. An output channel r times wider than a
+//     data channel thus receives about r samples; one narrower than a data channel may receive none.
+//   - linear, output channel r > 1 times wider than a data channel: floor(r) sub-samples at
+//     frequencies centred in the output channel (nu_k - W_k/2 + (i + 1/2) W_k/floor(r)), each
+//     linearly interpolated between the two data channels around it, each with its own frequency.
+//   - linear, r <= 1: one sample at the output channel centre, interpolated the same way.
+//   - linear with a single data channel or a single output channel falls back to nearest, as in
+//     tclean.
+//
+// r is |nu_1 - nu_0| of the output axis over |nu_1 - nu_0| of the row's data channels. A linear
+// sample outside the data's frequency range is dropped (tclean flags it). When the sample falls
+// within a relative 2.2e-16 of a data channel, only that channel is used (so a flagged neighbour
+// does not flag it). tclean differs at the edges of the data: it drops an output channel whose
+// centre lies below the lowest data frequency even where some of its sub-samples fall inside.
+//
+// A Mapper is immutable and safe for concurrent use.
+type Mapper struct {
+	axis   *Axis
+	interp Interpolation
+}
+
+// NewMapper returns a mapper onto axis a.
+func NewMapper(a *Axis, interp Interpolation) *Mapper { return &Mapper{axis: a, interp: interp} }
+
+// Map appends to dst the contributions of a row whose data channels have frequencies freqs (Hz,
+// already in the axis frame: the data frequencies times RowFactors.Factor) and returns it. The
+// result depends only on freqs, so rows sharing a conversion factor and spectral window can share
+// it. Contributions are ordered by output channel for linear, by data channel for nearest.
+func (m *Mapper) Map(dst []Contribution, freqs []float64) ([]Contribution, error) {
+	if len(freqs) == 0 {
+		return dst, nil
+	}
+	if err := checkMonotonic(freqs); err != nil {
+		return dst, fmt.Errorf("spectral: row channels: %w", err)
+	}
+	a := m.axis
+	if m.interp == Nearest || len(freqs) == 1 || a.NChan() == 1 {
+		n := a.NChan()
+		for j, f := range freqs {
+			k := math.Floor(a.Pixel(f) + 0.5)
+			if k >= 0 && k < float64(n) {
+				dst = append(dst, Contribution{Out: int(k), Lo: j, Hi: j, WLo: 1, Freq: f})
+			}
+		}
+		return dst, nil
+	}
+	fmin, fmax := freqs[0], freqs[len(freqs)-1]
+	if fmin > fmax {
+		fmin, fmax = fmax, fmin
+	}
+	// Output channels that can hold a sample: those overlapping [fmin, fmax].
+	p0, p1 := a.Pixel(fmin), a.Pixel(fmax)
+	if p0 > p1 {
+		p0, p1 = p1, p0
+	}
+	k0 := int(math.Max(0, math.Floor(p0-0.5)))
+	k1 := int(math.Min(float64(a.NChan()-1), math.Ceil(p1+0.5)))
+	r := math.Abs(a.Freq[1]-a.Freq[0]) / math.Abs(freqs[1]-freqs[0])
+	nsub := 1
+	if r > 1 {
+		nsub = int(math.Floor(r))
+	}
+	for k := k0; k <= k1; k++ {
+		if nsub == 1 {
+			dst = appendSample(dst, k, a.Freq[k], freqs, fmin, fmax)
+			continue
+		}
+		// Sub-samples in the order of the output axis.
+		w := a.Width[k]
+		lowEdge, dir := a.Freq[k]-w/2, 1.0
+		if !a.ascending {
+			lowEdge, dir = a.Freq[k]+w/2, -1.0
+		}
+		for i := 0; i < nsub; i++ {
+			f := lowEdge + dir*(float64(i)+0.5)*w/float64(nsub)
+			dst = appendSample(dst, k, f, freqs, fmin, fmax)
+		}
+	}
+	return dst, nil
+}
+
+// appendSample appends the linear interpolation of the row at frequency f for output channel k,
+// unless f lies outside [fmin, fmax].
+func appendSample(dst []Contribution, k int, f float64, freqs []float64, fmin, fmax float64) []Contribution {
+	if f < fmin || f > fmax {
+		return dst
+	}
+	n := len(freqs)
+	asc := freqs[n-1] > freqs[0]
+	// Find j with f between freqs[j] and freqs[j+1].
+	lo, hi := 0, n-1
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if (freqs[mid] <= f) == asc {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	frac := (f - freqs[lo]) / (freqs[hi] - freqs[lo])
+	const eps = 2.220446049250313e-16
+	switch {
+	case frac <= eps:
+		return append(dst, Contribution{Out: k, Lo: lo, Hi: lo, WLo: 1, Freq: f})
+	case frac >= 1-eps:
+		return append(dst, Contribution{Out: k, Lo: hi, Hi: hi, WLo: 1, Freq: f})
+	}
+	return append(dst, Contribution{Out: k, Lo: lo, Hi: hi, WLo: 1 - frac, WHi: frac, Freq: f})
+}
