@@ -208,6 +208,9 @@ func NewAxis(spec Spec, data Data, ref Reference) (*Axis, error) {
 	if err := checkData(data); err != nil {
 		return nil, err
 	}
+	if spec.NChan > MaxChannels {
+		return nil, fmt.Errorf("spectral: nchan %d: more than %d channels", spec.NChan, MaxChannels)
+	}
 
 	// REST-frame data are not converted (tclean makes a REST image without Doppler tracking).
 	if data.Frame == REST {
@@ -317,15 +320,28 @@ func checkMonotonic(f []float64) error {
 	return nil
 }
 
+// alloc sizes Freq and Width for nchan channels.
+func (a *Axis) alloc(nchan int) error {
+	if nchan > MaxChannels {
+		return fmt.Errorf("spectral: the start, width and data give more than %d output channels", MaxChannels)
+	}
+	a.Freq = make([]float64, nchan)
+	a.Width = make([]float64, nchan)
+	return nil
+}
+
+// MaxChannels bounds the number of output channels NewAxis accepts.
+const MaxChannels = 1 << 20
+
 // countWhole returns the number of whole channels of width w (> 0) in a span, with tclean's 1 %
-// tolerance against rounding.
+// tolerance against rounding (MaxChannels+1 for more than MaxChannels).
 func countWhole(span, w float64) int {
 	n := math.Floor(span/w + 0.01)
 	if n < 0 || math.IsNaN(n) {
 		return 0
 	}
-	if n > 1<<24 {
-		return 1 << 24
+	if n > MaxChannels {
+		return MaxChannels + 1
 	}
 	return int(n)
 }
@@ -363,8 +379,9 @@ func (a *Axis) channelMode(nchan int, start, width Quantity, cf, cw []float64) e
 	}
 	first := cf[0] + (float64(s)+float64(sign)*float64(m-1)/2)*d
 	a.step = float64(sign*m) * d
-	a.Freq = make([]float64, nchan)
-	a.Width = make([]float64, nchan)
+	if err := a.alloc(nchan); err != nil {
+		return err
+	}
 	for k := range a.Freq {
 		a.Freq[k] = first + float64(k)*a.step
 		a.Width[k] = math.Abs(a.step)
@@ -407,8 +424,9 @@ func (a *Axis) frequencyMode(nchan int, start, width Quantity, lo, hi, w0 float6
 		}
 	}
 	a.step = step
-	a.Freq = make([]float64, nchan)
-	a.Width = make([]float64, nchan)
+	if err := a.alloc(nchan); err != nil {
+		return err
+	}
 	for k := range a.Freq {
 		a.Freq[k] = f0 + float64(k)*step
 		a.Width[k] = aw
@@ -456,8 +474,9 @@ func (a *Axis) opticalMode(nchan int, start, width Quantity, lo, hi, c0, w0 floa
 		return fmt.Errorf("spectral: optical velocities from %.6g m/s in steps of %.6g m/s reach -c", v0, dv)
 	}
 	a.optical, a.vel0, a.dvel = true, v0, dv
-	a.Freq = make([]float64, nchan)
-	a.Width = make([]float64, nchan)
+	if err := a.alloc(nchan); err != nil {
+		return err
+	}
 	for k := range a.Freq {
 		v := v0 + float64(k)*dv
 		a.Freq[k] = freq(v)

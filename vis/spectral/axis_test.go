@@ -265,3 +265,42 @@ func TestNewAxis_FrameConversionAtReference(t *testing.T) {
 		t.Errorf("REST data: frame %v first %g", a.Frame, a.Freq[0])
 	}
 }
+
+// FuzzNewAxis: any start/width/restfreq/veltype strings give an axis whose channels are finite,
+// positive and consistent with Pixel, or an error; never a panic or an unbounded allocation.
+func FuzzNewAxis(f *testing.F) {
+	f.Add("", "", "", "", -1)
+	f.Add("5", "-2", "", "radio", -1)
+	f.Add("230.5GHz", "976.5625kHz", "", "", 10)
+	f.Add("-10km/s", "0.5km/s", "230.538GHz", "optical", 0)
+	f.Add("1Hz", "1Hz", "", "", 0)
+	f.Add("0km/s", "-299792km/s", "1GHz", "optical", 3)
+	data := lineData(true)
+	data.Frame = LSRK
+	f.Fuzz(func(t *testing.T, start, width, rest, vel string, nchan int) {
+		a, err := NewAxis(Spec{NChan: nchan, Start: start, Width: width, RestFreq: rest, VelType: vel}, data, Reference{})
+		if err != nil {
+			return
+		}
+		if a.NChan() < 1 || a.NChan() > MaxChannels || len(a.Width) != a.NChan() {
+			t.Fatalf("%d channels, %d widths", a.NChan(), len(a.Width))
+		}
+		for k, nu := range a.Freq {
+			if !(nu > 0) || math.IsInf(nu, 0) || !(a.Width[k] > 0) || math.IsInf(a.Width[k], 0) {
+				t.Fatalf("channel %d: %g Hz, width %g", k, nu, a.Width[k])
+			}
+		}
+		if k := a.NChan() / 2; math.Abs(a.Pixel(a.Freq[k])-float64(k)) > 1e-6*float64(a.NChan()) {
+			t.Fatalf("Pixel(Freq[%d]) = %g", k, a.Pixel(a.Freq[k]))
+		}
+		out, err := NewMapper(a, Linear).Map(nil, data.Freq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range out {
+			if c.Out < 0 || c.Out >= a.NChan() || c.Lo < 0 || c.Hi >= len(data.Freq) {
+				t.Fatalf("contribution %+v out of range", c)
+			}
+		}
+	})
+}

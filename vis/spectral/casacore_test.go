@@ -31,13 +31,15 @@ type refMS struct {
 }
 
 type refRequest struct {
-	MS    []string  `json:"ms,omitempty"`
-	Cases []refCase `json:"cases,omitempty"`
+	MS     []string  `json:"ms,omitempty"`
+	Cases  []refCase `json:"cases,omitempty"`
+	TAIUTC []float64 `json:"tai_utc,omitempty"` // UTC MJD days
 }
 
 type refResponse struct {
-	Cases []refCase `json:"cases"`
-	MS    []refMS   `json:"ms"`
+	Cases  []refCase `json:"cases"`
+	MS     []refMS   `json:"ms"`
+	TAIUTC []float64 `json:"tai_utc"` // seconds
 }
 
 // casacorePython returns a python interpreter that can import casacore.measures, or skips t.

@@ -142,3 +142,85 @@ func TestConverter_MatchesCasacore_MeasurementSets(t *testing.T) {
 			filepath.Base(ms.Path), ms.Telescope, ms.PositionSource, len(ms.Cases), worst)
 	}
 }
+
+// The leap-second table against casacore's TAI_UTC table, on both sides of every leap second.
+func TestTAIMinusUTC_MatchesCasacore(t *testing.T) {
+	var req refRequest
+	for i, l := range leapSeconds {
+		if i > 0 { // before 1972 UTC had drifting offsets, not modelled (documented)
+			req.TAIUTC = append(req.TAIUTC, l.mjd-0.001)
+		}
+		req.TAIUTC = append(req.TAIUTC, l.mjd+0.001)
+	}
+	req.TAIUTC = append(req.TAIUTC, 61345.7)
+	resp := casacoreReference(t, req)
+	if len(resp.TAIUTC) != len(req.TAIUTC) {
+		t.Fatalf("casacore returned %d values, want %d", len(resp.TAIUTC), len(req.TAIUTC))
+	}
+	for i, mjd := range req.TAIUTC {
+		if got, want := taiMinusUTC(mjd), resp.TAIUTC[i]; math.Abs(got-want) > 1e-3 {
+			t.Errorf("TAI-UTC at MJD %.3f: %g s, casacore %g s", mjd, got, want)
+		}
+	}
+}
+
+func TestConverter_Errors(t *testing.T) {
+	for _, p := range [][3]float64{{0, 0, 0}, {1e6, 0, 0}, {1e7, 0, 0}, {math.NaN(), 0, 0}} {
+		if _, err := NewConverter(p); err == nil {
+			t.Errorf("NewConverter(%v): want an error", p)
+		}
+	}
+	conv, err := NewConverter(testSites["VLA"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := Direction{Lon: 1, Lat: 0.5}
+	for _, c := range []struct{ from, to Frame }{{REST, LSRK}, {TOPO, REST}, {Undefined, LSRK}, {REST, REST}} {
+		if _, err := conv.Factor(c.from, c.to, dir, 5e9); err == nil {
+			t.Errorf("Factor(%v, %v): want an error", c.from, c.to)
+		}
+	}
+	if _, err := conv.Factor(TOPO, LSRK, Direction{Lon: math.Inf(1)}, 5e9); err == nil {
+		t.Error("infinite direction: want an error")
+	}
+	if _, err := conv.Factor(TOPO, LSRK, Direction{Frame: DirFrame(4)}, 5e9); err == nil {
+		t.Error("B1950 direction: want an error")
+	}
+	if k, err := conv.Factor(TOPO, TOPO, dir, 5e9); err != nil || k != 1 {
+		t.Errorf("TOPO->TOPO = %g, %v", k, err)
+	}
+	// Factors invert: from->to times to->from is 1.
+	a, _ := conv.Factor(TOPO, CMB, dir, 5e9)
+	b, _ := conv.Factor(CMB, TOPO, dir, 5e9)
+	if math.Abs(a*b-1) > 1e-15 {
+		t.Errorf("TOPO->CMB->TOPO = %.17g", a*b)
+	}
+}
+
+// Physical sanity independent of casacore: the Earth's speed stays within the perihelion-aphelion
+// range (29.29-30.29 km/s, plus 13 m/s of lunar wobble and 13 m/s of solar reflex), and the
+// diurnal speed on the equator is 465.1 m/s.
+func TestEarthVelocity_Magnitude(t *testing.T) {
+	for mjd := 58000.0; mjd < 58366; mjd += 3.7 {
+		v := earthVelocity(mjd)
+		s := math.Sqrt(v.dot(v)) * speedOfLight
+		if s < 29270 || s > 30310 {
+			t.Errorf("MJD %.1f: Earth speed %.1f m/s", mjd, s)
+		}
+	}
+	conv, err := NewConverter([3]float64{6378137, 0, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := state{c: conv, n: vec3{0, 0, 1}, mjdUTC: 58000}
+	_ = st.earthBeta()
+	// Scan directions along the equator of date: the largest projection is the diurnal speed.
+	var peak float64
+	for ra := 0.0; ra < 2*math.Pi; ra += 0.001 {
+		st.n = unitVector(ra, 0)
+		peak = math.Max(peak, st.diurnalBeta()*speedOfLight)
+	}
+	if math.Abs(peak-465.10) > 0.05 {
+		t.Errorf("equatorial diurnal speed %.3f m/s, want 465.10", peak)
+	}
+}

@@ -188,7 +188,7 @@ var moonTerms = [17]moonTerm{
 
 // earthVelocity returns the Earth's velocity relative to the solar-system barycentre in units of
 // the speed of light, J2000 equatorial, at TDB (MJD days).
-func earthVelocity(mjdTDB float64) [3]float64 {
+func earthVelocity(mjdTDB float64) vec3 {
 	t := (mjdTDB - mjdJ2000) / daysPerCentury
 	var fa [13]float64
 	for i, a := range fundamentalArgs {
@@ -223,7 +223,7 @@ func earthVelocity(mjdTDB float64) [3]float64 {
 		v[2] += term.c[2] * co
 	}
 	scale := 1e-8 * auPerDay / speedOfLight
-	return [3]float64{v[0] * scale, v[1] * scale, v[2] * scale}
+	return vec3{v[0] * scale, v[1] * scale, v[2] * scale}
 }
 
 // argument returns sum_i k[i]*fa[i].

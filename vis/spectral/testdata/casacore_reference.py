@@ -4,9 +4,10 @@
 Reads a JSON request on stdin:
   {"ms": [path, ...],
    "cases": [{"pos": [x, y, z], "dir": [lon, lat, "J2000"], "time": mjd_seconds,
-              "from": "TOPO", "to": "LSRK", "freq": hz}, ...]}
+              "from": "TOPO", "to": "LSRK", "freq": hz}, ...],
+   "tai_utc": [mjd_utc_days, ...]}
 and writes JSON on stdout:
-  {"cases": [<case with "out": hz>, ...],
+  {"cases": [<case with "out": hz>, ...], "tai_utc": [seconds, ...],
    "ms": [{"path": ..., "telescope": ..., "position_source": "observatory"|"antenna0", "cases": [...]}]}
 
 For each MeasurementSet it takes the observatory position as tclean does (the casacore
@@ -89,7 +90,10 @@ def qa_to_xyz(p):
 
 def main():
     req = json.load(sys.stdin)
-    res = {'cases': [], 'ms': []}
+    res = {'cases': [], 'ms': [], 'tai_utc': []}
+    for mjd in req.get('tai_utc', []):
+        tai = DM.measure(DM.epoch('UTC', qa.quantity(mjd, 'd')), 'TAI')['m0']['value']
+        res['tai_utc'].append((tai - mjd) * 86400.0)
     for c in req.get('cases', []):
         c = dict(c)
         c['out'] = convert(c['pos'], c['dir'], c['time'], c['from'], c['to'], c['freq'])
