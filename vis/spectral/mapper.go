@@ -137,18 +137,7 @@ func appendSample(dst []Contribution, k int, f float64, freqs []float64, fmin, f
 	if f < fmin || f > fmax {
 		return dst
 	}
-	n := len(freqs)
-	asc := freqs[n-1] > freqs[0]
-	// Find j with f between freqs[j] and freqs[j+1].
-	lo, hi := 0, n-1
-	for hi-lo > 1 {
-		mid := (lo + hi) / 2
-		if (freqs[mid] <= f) == asc {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
+	lo, hi := bracket(f, freqs)
 	frac := (f - freqs[lo]) / (freqs[hi] - freqs[lo])
 	const eps = 2.220446049250313e-16
 	switch {
@@ -158,4 +147,81 @@ func appendSample(dst []Contribution, k int, f float64, freqs []float64, fmin, f
 		return append(dst, Contribution{Out: k, Lo: hi, Hi: hi, WLo: 1, Freq: f})
 	}
 	return append(dst, Contribution{Out: k, Lo: lo, Hi: hi, WLo: 1 - frac, WHi: frac, Freq: f})
+}
+
+// bracket returns adjacent channels lo, hi = lo+1 with f between freqs[lo] and freqs[hi] (f within
+// the range of the strictly monotonic freqs, len >= 2). It starts from the index regular spacing
+// predicts and steps from there, so regularly spaced channels cost O(1).
+func bracket(f float64, freqs []float64) (lo, hi int) {
+	n := len(freqs)
+	x := (f - freqs[0]) / (freqs[n-1] - freqs[0]) * float64(n-1)
+	lo = int(x)
+	if lo < 0 || x != x {
+		lo = 0
+	}
+	if lo > n-2 {
+		lo = n - 2
+	}
+	if freqs[n-1] > freqs[0] {
+		for lo > 0 && freqs[lo] > f {
+			lo--
+		}
+		for lo < n-2 && freqs[lo+1] < f {
+			lo++
+		}
+	} else {
+		for lo > 0 && freqs[lo] < f {
+			lo--
+		}
+		for lo < n-2 && freqs[lo+1] > f {
+			lo++
+		}
+	}
+	return lo, lo + 1
+}
+
+// MapCache memoises Mapper.Map per (spectral window, row factor): all rows of a timestamp and
+// field share one factor (RowFactors), so a MeasurementSet with hundreds of baselines maps each
+// window once per timestamp instead of once per row. It holds at most 256 entries (cleared when
+// full). The returned slices are never modified by the cache and stay valid after eviction; do not
+// modify them. A MapCache is not safe for concurrent use.
+type MapCache struct {
+	m       *Mapper
+	entries map[mapKey][]Contribution
+	freqs   []float64
+}
+
+type mapKey struct {
+	spw    int
+	factor float64
+}
+
+const mapCacheSize = 256
+
+// NewMapCache returns a cache in front of m.
+func NewMapCache(m *Mapper) *MapCache {
+	return &MapCache{m: m, entries: make(map[mapKey][]Contribution)}
+}
+
+// Map returns the contributions of a row of spectral window spw whose channel frequencies in the
+// data frame are chanFreq (SPECTRAL_WINDOW.CHAN_FREQ) and whose factor to the axis frame is factor
+// (RowFactors.Factor). chanFreq must be the same slice contents for every call with the same spw.
+func (c *MapCache) Map(spw int, chanFreq []float64, factor float64) ([]Contribution, error) {
+	key := mapKey{spw, factor}
+	if out, ok := c.entries[key]; ok {
+		return out, nil
+	}
+	c.freqs = c.freqs[:0]
+	for _, f := range chanFreq {
+		c.freqs = append(c.freqs, f*factor)
+	}
+	out, err := c.m.Map(nil, c.freqs)
+	if err != nil {
+		return nil, fmt.Errorf("spectral window %d: %w", spw, err)
+	}
+	if len(c.entries) >= mapCacheSize {
+		clear(c.entries)
+	}
+	c.entries[key] = out
+	return out, nil
 }

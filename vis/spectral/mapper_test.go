@@ -155,3 +155,27 @@ func TestMapper_WeightsSumToOne(t *testing.T) {
 		}
 	}
 }
+
+func TestMapCache(t *testing.T) {
+	asc := tenChannels(false)
+	a := mustAxis(t, Spec{NChan: 2, Start: "104.5MHz", Width: "3MHz"}, asc, Reference{})
+	m := NewMapper(a, Linear)
+	c := NewMapCache(m)
+	for _, factor := range []float64{1, 1.001, 1} {
+		got, err := c.Map(0, asc.Freq, factor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		freqs := make([]float64, len(asc.Freq))
+		for i, f := range asc.Freq {
+			freqs[i] = f * factor
+		}
+		sameContribs(t, "cached", got, mustMap(t, a, Linear, freqs))
+	}
+	if len(c.entries) != 2 {
+		t.Errorf("%d cache entries, want 2", len(c.entries))
+	}
+	if _, err := c.Map(1, []float64{1e8, 1e8}, 1); err == nil {
+		t.Error("repeated channel frequencies: want an error")
+	}
+}
