@@ -296,7 +296,7 @@ func checkData(d Data) error {
 		return fmt.Errorf("spectral: %d channel frequencies but %d widths", n, len(d.Width))
 	}
 	for i := range d.Freq {
-		if !(d.Freq[i] > 0) || math.IsInf(d.Freq[i], 0) || math.IsNaN(d.Width[i]) || math.IsInf(d.Width[i], 0) {
+		if !(d.Freq[i] > 0) || math.IsInf(d.Freq[i], 0) || !(math.Abs(d.Width[i]) > 0) || math.IsInf(d.Width[i], 0) {
 			return fmt.Errorf("spectral: data channel %d has frequency %g Hz and width %g Hz", i, d.Freq[i], d.Width[i])
 		}
 	}

@@ -175,6 +175,7 @@ func TestNewAxis_Errors(t *testing.T) {
 		{Freq: []float64{1e9, 2e9, 1.5e9}, Width: []float64{1, 1, 1}},
 		{Freq: []float64{-1e9}, Width: []float64{1}},
 		{Freq: []float64{math.NaN()}, Width: []float64{1}},
+		{Freq: []float64{1e9}, Width: []float64{0}},
 	}
 	for _, d := range bad {
 		if _, err := NewAxis(Spec{}, d, Reference{}); err == nil {
