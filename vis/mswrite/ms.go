@@ -473,8 +473,34 @@ func (m *MS) Abort() error {
 	return os.RemoveAll(m.path)
 }
 
+// subtable is the content of one subtable: its name, row count and column values.
+type subtable struct {
+	name string
+	rows int
+	vals map[string]any
+}
+
 func (m *MS) writeSubtables() error {
-	s := &m.spec
+	opts := &Options{BigEndian: m.spec.BigEndian, BucketBytes: map[string]int{DefaultManager: 4096}}
+	for _, st := range subtableRows(&m.spec) {
+		t, err := Create(filepath.Join(m.path, st.name), subtableColumns(st.name), opts)
+		if err != nil {
+			return err
+		}
+		if err := t.Append(st.rows, st.vals); err != nil {
+			t.Close()
+			return err
+		}
+		if err := t.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// subtableRows is the content of every subtable for spec.
+func subtableRows(s *MSSpec) []subtable {
+	var out []subtable
 	nant := len(s.Antennas)
 	t0, t1 := s.Observation.TimeRange[0], s.Observation.TimeRange[1]
 	tmid, tlen := 0.5*(t0+t1), t1-t0
@@ -482,17 +508,8 @@ func (m *MS) writeSubtables() error {
 	if app == "" {
 		app = "cubeimg"
 	}
-	smallOpts := &Options{BigEndian: s.BigEndian, BucketBytes: map[string]int{DefaultManager: 4096}}
-	write := func(name string, n int, vals map[string]any) error {
-		t, err := Create(filepath.Join(m.path, name), subtableColumns(name), smallOpts)
-		if err != nil {
-			return err
-		}
-		if err := t.Append(n, vals); err != nil {
-			t.Close()
-			return err
-		}
-		return t.Close()
+	write := func(name string, n int, vals map[string]any) {
+		out = append(out, subtable{name: name, rows: n, vals: vals})
 	}
 	fill := func(n int, v int32) []int32 {
 		x := make([]int32, n)
@@ -528,17 +545,13 @@ func (m *MS) writeSubtables() error {
 			mounts[i] = "ALT-AZ"
 		}
 	}
-	if err := write("ANTENNA", nant, map[string]any{
+	write("ANTENNA", nant, map[string]any{
 		"POSITION": pos, "TYPE": fillS(nant, "GROUND-BASED"), "DISH_DIAMETER": diam,
 		"MOUNT": mounts, "NAME": names, "STATION": stations,
-	}); err != nil {
-		return err
-	}
+	})
 
 	// DATA_DESCRIPTION
-	if err := write("DATA_DESCRIPTION", 1, nil); err != nil {
-		return err
-	}
+	write("DATA_DESCRIPTION", 1, nil)
 
 	// FEED: one per antenna, two receptors matching the correlation types.
 	ptype := []string{"X", "Y"}
@@ -558,14 +571,12 @@ func (m *MS) writeSubtables() error {
 	for i := range antIDs {
 		antIDs[i] = int32(i)
 	}
-	if err := write("FEED", nant, map[string]any{
+	write("FEED", nant, map[string]any{
 		"BEAM_OFFSET": beamOff, "POLARIZATION_TYPE": polType, "POL_RESPONSE": polResp,
 		"RECEPTOR_ANGLE": recAngle, "ANTENNA_ID": antIDs, "BEAM_ID": fill(nant, -1),
 		"INTERVAL": fillF(nant, tlen), "NUM_RECEPTORS": fill(nant, 2),
 		"SPECTRAL_WINDOW_ID": fill(nant, -1), "TIME": fillF(nant, tmid),
-	}); err != nil {
-		return err
-	}
+	})
 
 	// FIELD
 	nf := len(s.Fields)
@@ -580,20 +591,14 @@ func (m *MS) writeSubtables() error {
 			srcIDs[i] = -1
 		}
 	}
-	if err := write("FIELD", nf, map[string]any{
+	write("FIELD", nf, map[string]any{
 		"DELAY_DIR": dirs, "PHASE_DIR": dirs, "REFERENCE_DIR": dirs,
 		"CODE": fillS(nf, ""), "NAME": fnames, "SOURCE_ID": srcIDs, "TIME": fillF(nf, t0),
-	}); err != nil {
-		return err
-	}
+	})
 
 	// FLAG_CMD and POINTING: empty.
-	if err := write("FLAG_CMD", 0, nil); err != nil {
-		return err
-	}
-	if err := write("POINTING", 0, nil); err != nil {
-		return err
-	}
+	write("FLAG_CMD", 0, nil)
+	write("POINTING", 0, nil)
 
 	// HISTORY
 	nh := 0
@@ -606,20 +611,16 @@ func (m *MS) writeSubtables() error {
 			"ORIGIN": []string{app}, "PRIORITY": []string{"NORMAL"}, "TIME": []float64{t0},
 		}
 	}
-	if err := write("HISTORY", nh, hist); err != nil {
-		return err
-	}
+	write("HISTORY", nh, hist)
 
 	// OBSERVATION
 	o := s.Observation
-	if err := write("OBSERVATION", 1, map[string]any{
+	write("OBSERVATION", 1, map[string]any{
 		"TIME_RANGE": []float64{t0, t1}, "LOG": []Cell{Vector([]string{"simulated"})},
 		"SCHEDULE": []Cell{Vector([]string{"simulated"})}, "OBSERVER": []string{o.Observer},
 		"PROJECT": []string{o.Project}, "TELESCOPE_NAME": []string{o.Telescope},
 		"SCHEDULE_TYPE": []string{""},
-	}); err != nil {
-		return err
-	}
+	})
 
 	// POLARIZATION
 	ncorr := len(s.CorrTypes)
@@ -638,20 +639,16 @@ func (m *MS) writeSubtables() error {
 		}
 		prod = append(prod, a, b)
 	}
-	if err := write("POLARIZATION", 1, map[string]any{
+	write("POLARIZATION", 1, map[string]any{
 		"CORR_TYPE":    []Cell{Vector(append([]int32(nil), s.CorrTypes...))},
 		"CORR_PRODUCT": []Cell{{Shape: []int{2, ncorr}, Data: prod}},
 		"NUM_CORR":     []int32{int32(ncorr)},
-	}); err != nil {
-		return err
-	}
+	})
 
 	// PROCESSOR
-	if err := write("PROCESSOR", 1, map[string]any{
+	write("PROCESSOR", 1, map[string]any{
 		"TYPE": []string{"CORRELATOR"}, "SUB_TYPE": []string{app}, "TYPE_ID": []int32{-1}, "MODE_ID": []int32{-1},
-	}); err != nil {
-		return err
-	}
+	})
 
 	// SPECTRAL_WINDOW
 	sw := s.SpectralWindow
@@ -662,22 +659,18 @@ func (m *MS) writeSubtables() error {
 	if sw.ChanWidth < 0 {
 		sideband = -1
 	}
-	if err := write("SPECTRAL_WINDOW", 1, map[string]any{
+	write("SPECTRAL_WINDOW", 1, map[string]any{
 		"MEAS_FREQ_REF": []int32{sw.MeasFreqRef}, "CHAN_FREQ": []Cell{Vector(append([]float64(nil), sw.ChanFreq...))},
 		"REF_FREQUENCY": []float64{sw.ChanFreq[0]}, "CHAN_WIDTH": []Cell{Vector(widths)},
 		"EFFECTIVE_BW": []Cell{Vector(absW)}, "RESOLUTION": []Cell{Vector(absW)},
 		"FREQ_GROUP_NAME": []string{""}, "NAME": []string{sw.Name}, "NET_SIDEBAND": []int32{sideband},
 		"NUM_CHAN": []int32{int32(nchan)}, "TOTAL_BANDWIDTH": []float64{float64(nchan) * math.Abs(sw.ChanWidth)},
-	}); err != nil {
-		return err
-	}
+	})
 
 	// STATE
-	if err := write("STATE", 1, map[string]any{
+	write("STATE", 1, map[string]any{
 		"OBS_MODE": []string{"OBSERVE_TARGET#ON_SOURCE"}, "SIG": []bool{true}, "SUB_SCAN": []int32{1},
-	}); err != nil {
-		return err
-	}
+	})
 
 	// SOURCE (with the line rest frequency), one row per field.
 	if s.RestFrequency != 0 {
@@ -689,13 +682,11 @@ func (m *MS) writeSubtables() error {
 			trans = append(trans, Vector([]string{s.Transition}))
 			sysvel = append(sysvel, Vector([]float64{0}))
 		}
-		if err := write("SOURCE", nf, map[string]any{
+		write("SOURCE", nf, map[string]any{
 			"DIRECTION": dir, "CODE": fillS(nf, ""), "INTERVAL": fillF(nf, tlen), "NAME": fnames,
 			"NUM_LINES": fill(nf, 1), "SOURCE_ID": srcIDs, "TIME": fillF(nf, tmid),
 			"REST_FREQUENCY": rest, "TRANSITION": trans, "SYSVEL": sysvel,
-		}); err != nil {
-			return err
-		}
+		})
 	}
-	return nil
+	return out
 }

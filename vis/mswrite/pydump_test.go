@@ -46,28 +46,28 @@ type pyCell struct {
 	Data  json.RawMessage `json:"data"`
 }
 
-// dumpTable reads the table at path with python-casacore.
-func dumpTable(t testing.TB, path string) *pyTable {
+// dumpTables reads the tables at paths with python-casacore (one python run).
+func dumpTables(t testing.TB, paths ...string) map[string]*pyTable {
 	t.Helper()
 	needCasacore(t)
 	script, err := filepath.Abs(filepath.Join("testdata", "dump_table.py"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(systemPython, script, path)
+	cmd := exec.Command(systemPython, append([]string{script}, paths...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("python-casacore cannot read %s: %v\n%s", path, err, stderr.String())
+		t.Fatalf("python-casacore cannot read %v: %v\n%s", paths, err, stderr.String())
 	}
-	var d pyTable
+	var d map[string]*pyTable
 	dec := json.NewDecoder(bytes.NewReader(out))
 	dec.UseNumber()
 	if err := dec.Decode(&d); err != nil {
-		t.Fatalf("decode dump of %s: %v", path, err)
+		t.Fatalf("decode dump of %v: %v", paths, err)
 	}
-	return &d
+	return d
 }
 
 // needShowtableinfo returns the path of casacore-tools' showtableinfo or skips t.

@@ -153,10 +153,18 @@ func gotCell(t *testing.T, c *ColumnDesc, raw json.RawMessage) any {
 }
 
 // checkAgainstCasacore reads the table with python-casacore and compares every cell of every
-// column with the values that were appended (rows[k] are the values of the k-th Append call).
+// column with the values that were appended (chunks[k] are the values of the k-th Append call,
+// of chunkRows[k] rows).
 func checkAgainstCasacore(t *testing.T, path string, cols []ColumnDesc, chunks []map[string]any, chunkRows []int) *pyTable {
 	t.Helper()
-	d := dumpTable(t, path)
+	d := dumpTables(t, path)[path]
+	checkDump(t, d, path, cols, chunks, chunkRows)
+	return d
+}
+
+// checkDump compares a python-casacore dump with the appended values.
+func checkDump(t *testing.T, d *pyTable, path string, cols []ColumnDesc, chunks []map[string]any, chunkRows []int) {
+	t.Helper()
 	total := 0
 	for _, n := range chunkRows {
 		total += n
@@ -189,7 +197,6 @@ func checkAgainstCasacore(t *testing.T, path string, cols []ColumnDesc, chunks [
 			t.Errorf("%s column %s: %d of %d cells differ", path, c.Name, nbad, total)
 		}
 	}
-	return d
 }
 
 // allKindsColumns covers every column kind the writer supports, split over three data managers.

@@ -402,7 +402,11 @@ func (o *observation) compute(b block, buf *blockResult) *blockResult {
 	r.FlagRow = slices.Grow(r.FlagRow[:0], n)[:n]
 	r.Weight = slices.Grow(r.Weight[:0], n*ncorr)[:n*ncorr]
 	r.Sigma = slices.Grow(r.Sigma[:0], n*ncorr)[:n*ncorr]
-	r.WeightSpectrum = nil
+	if c.WeightSpectrum {
+		r.WeightSpectrum = slices.Grow(r.WeightSpectrum[:0], n*nchan*ncorr)[:n*nchan*ncorr]
+	} else {
+		r.WeightSpectrum = nil
+	}
 	buf.sumW = grow(buf.sumW, nchan)
 	clear(buf.sumW)
 	buf.nflag, buf.nrow, buf.maxUV = 0, 0, 0
@@ -477,9 +481,12 @@ func (o *observation) compute(b block, buf *blockResult) *blockResult {
 		for p := 0; p < ncorr; p++ {
 			r.Weight[i*ncorr+p], r.Sigma[i*ncorr+p] = wt, sg
 		}
-	}
-	if c.WeightSpectrum {
-		buf.rows.WeightSpectrum = nil // filled by mswrite from WEIGHT
+		if r.WeightSpectrum != nil {
+			ws := r.WeightSpectrum[i*nchan*ncorr : (i+1)*nchan*ncorr]
+			for k := range ws {
+				ws[k] = wt
+			}
+		}
 	}
 	return buf
 }

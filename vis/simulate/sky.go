@@ -52,20 +52,33 @@ type SkyModel struct {
 	Components []Component `json:"components"`
 }
 
-// ReadSkyModel reads a sky model JSON file; unknown fields are errors.
+// ReadSkyModel reads a sky model JSON file (see ParseSkyModel).
 func ReadSkyModel(path string) (*SkyModel, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read sky model: %w", err)
 	}
+	m, err := ParseSkyModel(b)
+	if err != nil {
+		return nil, fmt.Errorf("read sky model %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// ParseSkyModel decodes a sky model {"components": [...]}; unknown fields are errors. Call
+// Validate before use.
+func ParseSkyModel(b []byte) (*SkyModel, error) {
 	var m SkyModel
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("read sky model %s: %w", path, err)
+		return nil, err
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("trailing data after the sky model")
 	}
 	if len(m.Components) == 0 {
-		return nil, fmt.Errorf("read sky model %s: no components", path)
+		return nil, fmt.Errorf("no components")
 	}
 	return &m, nil
 }

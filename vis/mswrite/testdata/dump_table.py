@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""dump_table.py TABLE: print a CASA table as JSON, read with python-casacore.
+"""dump_table.py TABLE...: print CASA tables as JSON, read with python-casacore.
 
-Output: {"nrows", "keywords", "info", "columns": {name: {"desc": coldesc, "keywords", "values":
+Output: {path: table} with, per table: {"nrows", "keywords", "info", "columns": {name: {"desc": coldesc, "keywords", "values":
 [cell per row]}}}. Complex values are [re, im] pairs; an undefined array cell is null; a cell
 is {"shape": [casacore order], "data": [flat, first axis fastest]} for arrays, the bare value
 for scalars.
@@ -46,8 +46,8 @@ def cell(t, col, row, is_array):
     return {"shape": shape[::-1], "data": plain(np.asarray(data).reshape(-1))}
 
 
-def main():
-    t = table(sys.argv[1], ack=False)
+def dump(path):
+    t = table(path, ack=False)
     out = {"nrows": t.nrows(), "keywords": plain(t.getkeywords()), "info": t.info(), "columns": {}}
     for col in t.colnames():
         d = t.getcoldesc(col)
@@ -57,7 +57,11 @@ def main():
             "keywords": plain(t.getcolkeywords(col)),
             "values": [cell(t, col, r, is_array) for r in range(t.nrows())],
         }
-    json.dump(out, sys.stdout)
+    return out
+
+
+def main():
+    json.dump({p: dump(p) for p in sys.argv[1:]}, sys.stdout)
 
 
 if __name__ == "__main__":
