@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"unsafe"
 )
 
 // StandardStMan file layout (casacore SSMBase, SSMIndex, SSMStringHandler, StManArrayFile):
@@ -300,8 +301,41 @@ func (s *ssm) putRows(c *ssmColumn, v any, src, dst, k int) error {
 	return nil
 }
 
+// hostLittleEndian reports whether this machine stores the least significant byte first.
+var hostLittleEndian = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
+
+// rawBytes returns the in-memory bytes of elements [from, to) of a numeric slice.
+func rawBytes(v any, from, to int) []byte {
+	switch x := v.(type) {
+	case []int32:
+		return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x[from:to]))), 4*(to-from))
+	case []float32:
+		return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x[from:to]))), 4*(to-from))
+	case []float64:
+		return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x[from:to]))), 8*(to-from))
+	case []complex64:
+		return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x[from:to]))), 8*(to-from))
+	case []complex128:
+		return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x[from:to]))), 16*(to-from))
+	}
+	return nil
+}
+
 // encodeElems writes elements [from, to) of v (a numeric slice) to dst in the given byte order.
+// When that is the machine's own order the bytes are copied as they are in memory.
 func encodeElems(dst []byte, order byteOrder, v any, from, to int) {
+	if from == to {
+		return
+	}
+	if hostLittleEndian == (order == byteOrder(binary.LittleEndian)) {
+		if b := rawBytes(v, from, to); b != nil {
+			copy(dst, b)
+			return
+		}
+	}
 	j := 0
 	switch x := v.(type) {
 	case []int32:

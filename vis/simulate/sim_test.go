@@ -151,8 +151,9 @@ func TestChannelFluxes_HandComputed(t *testing.T) {
 	}
 }
 
-// TestEngine_PointMatchesDirectPhase compares the phase recurrence with a direct evaluation.
-func TestEngine_PointMatchesDirectPhase(t *testing.T) {
+// TestEngine_MatchesDirectEvaluation compares the phase and Gaussian-amplitude recurrences over
+// 300 channels with a direct evaluation of the convention per channel.
+func TestEngine_MatchesDirectEvaluation(t *testing.T) {
 	nchan := 300
 	freqs := make([]float64, nchan)
 	for k := range freqs {
@@ -161,6 +162,7 @@ func TestEngine_PointMatchesDirectPhase(t *testing.T) {
 	sky := &SkyModel{Components: []Component{
 		{Name: "a", Type: TypePoint, East: 7.5, North: -3, FluxJy: 1.3, SpectralIndex: 2},
 		{Name: "b", Type: TypePoint, East: -20, North: 40, FluxJy: 0.2},
+		{Name: "g", Type: TypeGaussian, East: 3, North: 1, MajorArcsec: 0.05, MinorArcsec: 0.02, PADeg: -20, FluxJy: 0.7},
 	}}
 	e := newEngine(sky, freqs, freqs[nchan/2])
 	vis := make([]complex128, nchan)
@@ -172,6 +174,12 @@ func TestEngine_PointMatchesDirectPhase(t *testing.T) {
 			l, m := c.East*arcsec, c.North*arcsec
 			n := math.Sqrt(1 - l*l - m*m)
 			s := c.FluxJy * math.Pow(nu/freqs[nchan/2], c.SpectralIndex)
+			if c.Type == TypeGaussian {
+				pa := c.PADeg * deg
+				um, un := (u*math.Sin(pa)+v*math.Cos(pa))*nu/speedOfLight, (u*math.Cos(pa)-v*math.Sin(pa))*nu/speedOfLight
+				a, b := c.MajorArcsec*arcsec, c.MinorArcsec*arcsec
+				s *= math.Exp(-math.Pi * math.Pi / (4 * math.Ln2) * (a*a*um*um + b*b*un*un))
+			}
 			want += complex(s, 0) * cmplx.Exp(complex(0, 2*math.Pi*(u*l+v*m+w*(n-1))*nu/speedOfLight))
 		}
 		if d := cmplx.Abs(vis[k] - want); d > 1e-12 {

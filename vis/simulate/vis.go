@@ -70,20 +70,32 @@ func (e *engine) model(u, v, w float64, vis []complex128) {
 		}
 		ss, cs := math.Sincos(2 * math.Pi * tau * e.dnu)
 		step := complex(cs, ss)
+		// Gaussian amplitude g_k = exp(-k2 nu_k^2) with nu_k = nu0 + k dnu, by recurrence:
+		// g_{k+1} = g_k r_k, r_{k+1} = r_k q, q = exp(-2 k2 dnu^2).
+		q := math.Exp(-2 * k2 * e.dnu * e.dnu)
 		var ph complex128
+		var g, r float64
 		for k := 0; k < e.nchan; k++ {
 			nu := e.nu0 + e.dnu*float64(k)
 			if k%anchorEvery == 0 {
 				s, co := math.Sincos(2 * math.Pi * math.Mod(tau*nu, 1))
 				ph = complex(co, s)
+				if c.gaussian {
+					g = math.Exp(-k2 * nu * nu)
+					r = math.Exp(-k2 * e.dnu * (2*nu + e.dnu))
+				}
 			} else {
 				ph *= step
+				if c.gaussian {
+					g *= r
+					r *= q
+				}
 			}
 			amp := c.flux[k]
 			if c.gaussian {
-				amp *= math.Exp(-k2 * nu * nu)
+				amp *= g
 			}
-			vis[k] += complex(amp, 0) * ph
+			vis[k] += complex(amp*real(ph), amp*imag(ph))
 		}
 	}
 }
