@@ -169,9 +169,12 @@ func MainColumns(nchan, ncorr int, weightSpectrum bool) []ColumnDesc {
 	return cols
 }
 
-var freqMeasInfo = NewRecord().Set("type", "frequency").Set("VarRefCol", "MEAS_FREQ_REF").
-	Set("TabRefTypes", []string{"REST", "LSRK", "LSRD", "BARY", "GEO", "TOPO", "GALACTO", "LGROUP", "CMB", "Undefined"}).
-	Set("TabRefCodes", []uint32{0, 1, 2, 3, 4, 5, 6, 7, 8, 64})
+// freqMeasInfo is the MEASINFO of a frequency column whose frame is per row in MEAS_FREQ_REF.
+func freqMeasInfo() *Record {
+	return NewRecord().Set("type", "frequency").Set("VarRefCol", "MEAS_FREQ_REF").
+		Set("TabRefTypes", []string{"REST", "LSRK", "LSRD", "BARY", "GEO", "TOPO", "GALACTO", "LGROUP", "CMB", "Undefined"}).
+		Set("TabRefCodes", []uint32{0, 1, 2, 3, 4, 5, 6, 7, 8, 64})
+}
 
 // subtableColumns are the MeasurementSet v2 subtable descriptions (required columns, plus
 // SOURCE's REST_FREQUENCY, TRANSITION and SYSVEL).
@@ -287,8 +290,8 @@ func subtableColumns(name string) []ColumnDesc {
 		return []ColumnDesc{
 			Scalar("MEAS_FREQ_REF", TpInt, "Frequency Measure reference"),
 			VarArray("CHAN_FREQ", TpDouble, 1, "Center frequencies for each channel in the data matrix").
-				WithUnits("Hz").WithKeyword("MEASINFO", freqMeasInfo),
-			Scalar("REF_FREQUENCY", TpDouble, "The reference frequency").WithUnits("Hz").WithKeyword("MEASINFO", freqMeasInfo),
+				WithUnits("Hz").WithKeyword("MEASINFO", freqMeasInfo()),
+			Scalar("REF_FREQUENCY", TpDouble, "The reference frequency").WithUnits("Hz").WithKeyword("MEASINFO", freqMeasInfo()),
 			VarArray("CHAN_WIDTH", TpDouble, 1, "Channel width for each channel").WithUnits("Hz"),
 			VarArray("EFFECTIVE_BW", TpDouble, 1, "Effective noise bandwidth of each channel").WithUnits("Hz"),
 			VarArray("RESOLUTION", TpDouble, 1, "The effective noise bandwidth for each channel").WithUnits("Hz"),
@@ -376,7 +379,7 @@ func CreateMS(path string, spec *MSSpec) (*MS, error) {
 	}
 	m := &MS{path: path, main: main, nchan: nchan, ncorr: ncorr, spec: *spec}
 	if err := m.writeSubtables(); err != nil {
-		main.abort()
+		m.Abort()
 		return nil, fmt.Errorf("create MS %s: %w", path, err)
 	}
 	kw := main.Keywords()
