@@ -31,11 +31,11 @@ const (
 	deg           = math.Pi / 180
 )
 
-// mat3 is a 3x3 rotation matrix, row major.
-type mat3 [3][3]float64
+// Mat3 is a 3x3 matrix, row major (the rotations of the Earth-orientation model).
+type Mat3 [3][3]float64
 
-func (a mat3) mul(b mat3) mat3 {
-	var c mat3
+func (a Mat3) mul(b Mat3) Mat3 {
+	var c Mat3
 	for i := 0; i < 3; i++ {
 		for j := 0; j < 3; j++ {
 			c[i][j] = a[i][0]*b[0][j] + a[i][1]*b[1][j] + a[i][2]*b[2][j]
@@ -44,8 +44,8 @@ func (a mat3) mul(b mat3) mat3 {
 	return c
 }
 
-func (a mat3) transpose() mat3 {
-	var t mat3
+func (a Mat3) transpose() Mat3 {
+	var t Mat3
 	for i := 0; i < 3; i++ {
 		for j := 0; j < 3; j++ {
 			t[i][j] = a[j][i]
@@ -54,7 +54,8 @@ func (a mat3) transpose() mat3 {
 	return t
 }
 
-func (a mat3) apply(v [3]float64) [3]float64 {
+// Apply returns a v.
+func (a Mat3) Apply(v [3]float64) [3]float64 {
 	return [3]float64{
 		a[0][0]*v[0] + a[0][1]*v[1] + a[0][2]*v[2],
 		a[1][0]*v[0] + a[1][1]*v[1] + a[1][2]*v[2],
@@ -63,19 +64,19 @@ func (a mat3) apply(v [3]float64) [3]float64 {
 }
 
 // Frame rotations (rotation of the coordinate axes by angle a, as in the IAU conventions).
-func rot1(a float64) mat3 {
+func rot1(a float64) Mat3 {
 	s, c := math.Sincos(a)
-	return mat3{{1, 0, 0}, {0, c, s}, {0, -s, c}}
+	return Mat3{{1, 0, 0}, {0, c, s}, {0, -s, c}}
 }
 
-func rot2(a float64) mat3 {
+func rot2(a float64) Mat3 {
 	s, c := math.Sincos(a)
-	return mat3{{c, 0, -s}, {0, 1, 0}, {s, 0, c}}
+	return Mat3{{c, 0, -s}, {0, 1, 0}, {s, 0, c}}
 }
 
-func rot3(a float64) mat3 {
+func rot3(a float64) Mat3 {
 	s, c := math.Sincos(a)
-	return mat3{{c, s, 0}, {-s, c, 0}, {0, 0, 1}}
+	return Mat3{{c, s, 0}, {-s, c, 0}, {0, 0, 1}}
 }
 
 // julianCenturiesTT is T, Julian centuries of TT since J2000.0, for a UTC time in MJD seconds.
@@ -108,7 +109,7 @@ func nutation(t float64) (dpsi, deps, eps0 float64) {
 }
 
 // precession is the IAU 1976 matrix from J2000 mean equatorial coordinates to those of date.
-func precession(t float64) mat3 {
+func precession(t float64) Mat3 {
 	zeta := (2306.2181*t + 0.30188*t*t + 0.017998*t*t*t) * arcsec
 	z := (2306.2181*t + 1.09468*t*t + 0.018203*t*t*t) * arcsec
 	theta := (2004.3109*t - 0.42665*t*t - 0.041833*t*t*t) * arcsec
@@ -117,7 +118,7 @@ func precession(t float64) mat3 {
 
 // celestialToTerrestrial returns the matrix taking J2000 equatorial vectors to ITRF (no polar
 // motion): R3(GAST) N P. Its transpose takes ITRF to J2000.
-func celestialToTerrestrial(mjdSec float64) mat3 {
+func celestialToTerrestrial(mjdSec float64) Mat3 {
 	t := julianCenturiesTT(mjdSec)
 	dpsi, deps, eps0 := nutation(t)
 	eps := eps0 + deps
@@ -145,16 +146,16 @@ func aberrationBeta(t float64) [3]float64 {
 // aberrationRotation is the rotation that moves the J2000 direction d of the phase centre by the
 // deaberration shift (to d - beta_perp), applied to baselines after precession and nutation are
 // removed: R = rotation by the vector omega = beta x d (Rodrigues).
-func aberrationRotation(t float64, d [3]float64) mat3 {
+func aberrationRotation(t float64, d [3]float64) Mat3 {
 	b := aberrationBeta(t)
 	w := [3]float64{b[1]*d[2] - b[2]*d[1], b[2]*d[0] - b[0]*d[2], b[0]*d[1] - b[1]*d[0]}
 	th := math.Sqrt(w[0]*w[0] + w[1]*w[1] + w[2]*w[2])
 	if th == 0 {
-		return mat3{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}
+		return Mat3{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}
 	}
 	k := [3]float64{w[0] / th, w[1] / th, w[2] / th}
 	s, c := math.Sincos(th)
-	var r mat3
+	var r Mat3
 	for i := 0; i < 3; i++ {
 		for j := 0; j < 3; j++ {
 			r[i][j] = (1 - c) * k[i] * k[j]
@@ -173,10 +174,10 @@ func aberrationRotation(t float64, d [3]float64) mat3 {
 }
 
 // uvwBasis is the matrix whose rows are the u, v and w unit vectors of a J2000 phase centre.
-func uvwBasis(ra, dec float64) mat3 {
+func uvwBasis(ra, dec float64) Mat3 {
 	sa, ca := math.Sincos(ra)
 	sd, cd := math.Sincos(dec)
-	return mat3{
+	return Mat3{
 		{-sa, ca, 0},
 		{-sd * ca, -sd * sa, cd},
 		{cd * ca, cd * sa, sd},
@@ -186,7 +187,7 @@ func uvwBasis(ra, dec float64) mat3 {
 // UVWMatrix returns the matrix that maps an ITRF position (metres) to its (u, v, w) in metres in
 // the J2000 frame of the phase centre (ra, dec) at UTC time mjdSec (MJD seconds). A row's UVW is
 // UVWMatrix * (X_ANTENNA2 - X_ANTENNA1).
-func UVWMatrix(mjdSec, ra, dec float64) mat3 {
+func UVWMatrix(mjdSec, ra, dec float64) Mat3 {
 	sd, cd := math.Sincos(dec)
 	sa, ca := math.Sincos(ra)
 	a := aberrationRotation(julianCenturiesTT(mjdSec), [3]float64{cd * ca, cd * sa, sd})
@@ -198,7 +199,7 @@ func UVWMatrix(mjdSec, ra, dec float64) mat3 {
 func HourAngleElevation(site Site, mjdSec, ra, dec float64) (ha, el float64) {
 	sd, cd := math.Sincos(dec)
 	sa, ca := math.Sincos(ra)
-	s := celestialToTerrestrial(mjdSec).apply([3]float64{cd * ca, cd * sa, sd})
+	s := celestialToTerrestrial(mjdSec).Apply([3]float64{cd * ca, cd * sa, sd})
 	ha = math.Remainder(-math.Atan2(s[1], s[0])+site.Longitude, 2*math.Pi)
 	decApp := math.Asin(s[2])
 	el = math.Asin(math.Sin(site.Latitude)*math.Sin(decApp) + math.Cos(site.Latitude)*math.Cos(decApp)*math.Cos(ha))

@@ -415,7 +415,7 @@ func (o *observation) compute(b block, buf *blockResult) *blockResult {
 	M := UVWMatrix(tm, c.RA, c.Dec)
 	antUVW := make([][3]float64, len(o.itrf))
 	for i, x := range o.itrf {
-		antUVW[i] = M.apply([3]float64{x[0] - o.ref[0], x[1] - o.ref[1], x[2] - o.ref[2]})
+		antUVW[i] = M.Apply([3]float64{x[0] - o.ref[0], x[1] - o.ref[1], x[2] - o.ref[2]})
 	}
 	vis := make([]complex128, nchan)
 	for i := 0; i < n; i++ {

@@ -61,7 +61,7 @@ func TestUVW_AgreesWithCasacoreMeasures(t *testing.T) {
 			m := UVWMatrix(tm, ra, dec)
 			for i, a := range ants {
 				d := [3]float64{a[0] - ref[0], a[1] - ref[1], a[2] - ref[2]}
-				u := m.apply(d)
+				u := m.Apply(d)
 				c := res.UVW[ti][i]
 				e := math.Sqrt(sq(u[0]-c[0]) + sq(u[1]-c[1]) + sq(u[2]-c[2]))
 				b := math.Sqrt(sq(d[0]) + sq(d[1]) + sq(d[2]))
