@@ -38,11 +38,11 @@ type ism struct {
 }
 
 type ismBucket struct {
-	first, nrow int      // rows [first, first+nrow)
-	raw         []byte   // the whole bucket
-	data        []byte   // raw[4:indexOffset]: the values
-	starts      [][]int  // per column: interval start rows (relative)
-	voffs       [][]int  // per column: value offsets into data
+	first, nrow int     // rows [first, first+nrow)
+	raw         []byte  // the whole bucket
+	data        []byte  // raw[4:indexOffset]: the values
+	starts      [][]int // per column: interval start rows (relative)
+	voffs       [][]int // per column: value offsets into data
 }
 
 func openISM(t *Table, dm *dataManager) error {

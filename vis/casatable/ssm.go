@@ -202,12 +202,12 @@ type ssmColumn struct {
 type ssmKind int
 
 const (
-	ssmFixed     ssmKind = iota // numbers: scalars or direct fixed-shape arrays
-	ssmBool                     // bools as bits: scalars or direct arrays
-	ssmFixedStr                 // strings of fixed maximum length
-	ssmVarStr                   // scalar strings by reference
-	ssmStrArray                 // string arrays by reference (direct, or indirect)
-	ssmIndirect                 // indirect arrays: offsets into table.f<seq>i
+	ssmFixed    ssmKind = iota // numbers: scalars or direct fixed-shape arrays
+	ssmBool                    // bools as bits: scalars or direct arrays
+	ssmFixedStr                // strings of fixed maximum length
+	ssmVarStr                  // scalar strings by reference
+	ssmStrArray                // string arrays by reference (direct, or indirect)
+	ssmIndirect                // indirect arrays: offsets into table.f<seq>i
 )
 
 func (sc *ssmColumn) init() error {
