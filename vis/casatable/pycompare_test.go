@@ -145,6 +145,14 @@ func rawColumn(col *Column, dtype string, shape []int) ([]byte, error) {
 		}
 	case []string:
 		return nil, fmt.Errorf("string column %s dumped raw", col.Name())
+	case []uint8:
+		if dtype != "<i2" && dtype != "<u2" {
+			return nil, fmt.Errorf("uchar column %s dumped as %s", col.Name(), dtype)
+		}
+		// python-casacore returns uchar columns as 16-bit integers.
+		for _, x := range v {
+			binary.Write(&buf, binary.LittleEndian, int16(x))
+		}
 	default:
 		if err := binary.Write(&buf, binary.LittleEndian, v); err != nil {
 			return nil, err
@@ -358,4 +366,35 @@ func sameRecord(rec *Record, want any) error {
 		}
 	}
 	return nil
+}
+
+// makeTables writes the synthetic tables of testdata/maketables.py into a temporary
+// directory and returns their paths; it skips the test if python-casacore is missing.
+func makeTables(t testing.TB) []string {
+	t.Helper()
+	if _, err := os.Stat(systemPython); err != nil {
+		t.Skipf("%s is absent; skipping tables made by python-casacore", systemPython)
+	}
+	dir := t.TempDir()
+	script, err := filepath.Abs("testdata/maketables.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := exec.Command(systemPython, script, dir).CombinedOutput()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.ExitCode() == 3 {
+		t.Skip("python-casacore (python3-casacore) is not installed; skipping")
+	}
+	if err != nil {
+		t.Fatalf("maketables.py: %v\n%s", err, msg)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range ents {
+		out = append(out, filepath.Join(dir, e.Name()))
+	}
+	return out
 }
