@@ -88,11 +88,11 @@ func (a *arrayFile) shape(off int64) ([]int, error) {
 	if ndim < 0 || ndim > 64 {
 		return nil, fmt.Errorf("array at offset %d of %s has %d dimensions", off, a.f.path, ndim)
 	}
-	b = make([]byte, a.headerSize(ndim))
-	if err := a.f.readAt(b, off); err != nil {
+	rest := make([]byte, 4*ndim)
+	if err := a.f.readAt(rest, off+int64(len(b))); err != nil {
 		return nil, err
 	}
-	shape, _, _, err := a.parseHeader(b)
+	shape, _, _, err := a.parseHeader(append(b, rest...))
 	if err != nil {
 		return nil, fmt.Errorf("array at offset %d of %s: %w", off, a.f.path, err)
 	}
@@ -150,6 +150,14 @@ func (a *arrayFile) readCell(off int64, ndimHint int, t DataType, nel int, dst a
 			return nil, err
 		}
 	}
+	if err := a.decodeData(data, t, nel, dst, at); err != nil {
+		return nil, err
+	}
+	return shape, nil
+}
+
+// decodeData decodes nel values of an array's data part into dst[at:].
+func (a *arrayFile) decodeData(data []byte, t DataType, nel int, dst any, at int) error {
 	switch t {
 	case TpBool:
 		unpackBits(dst.([]bool)[at:at+nel], data, 0)
@@ -163,16 +171,14 @@ func (a *arrayFile) readCell(off int64, ndimHint int, t DataType, nel int, dst a
 			}
 			s, err := a.readString(so)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			out[i] = s
 		}
 	default:
-		if err := decodeValues(dst, at, data, t, a.order); err != nil {
-			return nil, err
-		}
+		return decodeValues(dst, at, data, t, a.order)
 	}
-	return shape, nil
+	return nil
 }
 
 func (a *arrayFile) readString(off int64) (string, error) {
@@ -198,4 +204,33 @@ func valueBytes(t DataType, nel int) int {
 		return (nel + 7) / 8
 	}
 	return t.size() * nel
+}
+
+// readAny reads the whole array at off, whatever its shape.
+func (a *arrayFile) readAny(off int64, t DataType) (*Array, error) {
+	shape, err := a.shape(off)
+	if err != nil {
+		return nil, err
+	}
+	nel, err := product(shape)
+	if err != nil || nel > maxAipsLen {
+		return nil, fmt.Errorf("array at offset %d of %s has shape %v", off, a.f.path, shape)
+	}
+	if int64(valueBytes(t, nel)) > a.f.size {
+		return nil, fmt.Errorf("array at offset %d of %s with shape %v exceeds the file: %w", off, a.f.path, shape, ErrTruncated)
+	}
+	dst := newSlice(t, nel)
+	hlen := int64(a.headerSize(len(shape)))
+	dataLen := valueBytes(t, nel)
+	if t == TpString {
+		dataLen = 4 * nel
+	}
+	data := make([]byte, dataLen)
+	if err := a.f.readAt(data, off+hlen); err != nil {
+		return nil, err
+	}
+	if err := a.decodeData(data, t, nel, dst, 0); err != nil {
+		return nil, err
+	}
+	return &Array{Shape: shape, Data: dst}, nil
 }

@@ -424,3 +424,29 @@ func copyWithin(s any, dst, src, n int) {
 		copy(v[dst:dst+n], v[src:src+n])
 	}
 }
+
+func (ic *ismColumn) get(row int) (*Array, bool, error) {
+	if !ic.indirect {
+		return nil, false, nil
+	}
+	v, _, err := ic.value(row)
+	if err != nil {
+		return nil, true, err
+	}
+	if len(v) < 8 {
+		return nil, true, ic.c.errorf(ic.s.f.path, "row %d: value runs past its bucket", row)
+	}
+	off := int64(ic.s.order.Uint64(v))
+	if off == 0 {
+		return nil, true, nil
+	}
+	a, err := ic.arrayFile()
+	if err != nil {
+		return nil, true, err
+	}
+	arr, err := a.readAny(off, ic.c.sd.Type)
+	if err != nil {
+		return nil, true, ic.c.wrapErr(a.f.path, fmt.Errorf("row %d: %w", row, err))
+	}
+	return arr, true, nil
+}

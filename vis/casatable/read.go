@@ -116,6 +116,21 @@ func (c *Column) Get(row int) (any, error) {
 		}
 		return firstOf(dst), nil
 	}
+	acc, err := c.accessor()
+	if err != nil {
+		return nil, err
+	}
+	if g, ok := acc.(cellGetter); ok {
+		if row < 0 || row >= c.t.nrow {
+			return nil, c.errorf("", "row %d out of range [0, %d)", row, c.t.nrow)
+		}
+		if v, handled, err := g.get(row); handled {
+			if v == nil || err != nil {
+				return nil, err
+			}
+			return v, nil
+		}
+	}
 	shape, ok, err := c.CellShape(row)
 	if err != nil || !ok {
 		return nil, err
@@ -224,4 +239,11 @@ func (c *Column) getRecord(row int) (any, error) {
 		return nil, c.errorf("", "row %d: record: %v", row, d.err)
 	}
 	return rec, nil
+}
+
+// cellGetter is implemented by accessors whose cells carry their own shape (indirect arrays):
+// get reads a cell's shape and values in one pass and returns an *Array, or nil for an
+// undefined cell. handled is false if the column is better read the generic way.
+type cellGetter interface {
+	get(row int) (v *Array, handled bool, err error)
 }

@@ -709,3 +709,55 @@ func (sc *ssmColumn) readStringArray(row int, ref [3]int32, cell []string, defin
 	}
 	return nil
 }
+
+func (sc *ssmColumn) get(row int) (*Array, bool, error) {
+	switch sc.kind {
+	case ssmIndirect:
+		pos, err := sc.offsets(row, 1)
+		if err != nil {
+			return nil, true, err
+		}
+		if pos[0] == 0 {
+			return nil, true, nil
+		}
+		a, err := sc.arrayFile()
+		if err != nil {
+			return nil, true, err
+		}
+		arr, err := a.readAny(pos[0], sc.c.sd.Type)
+		if err != nil {
+			return nil, true, sc.c.wrapErr(a.f.path, fmt.Errorf("row %d: %w", row, err))
+		}
+		return arr, true, nil
+	case ssmStrArray:
+		refs, err := sc.refs(row, 1)
+		if err != nil {
+			return nil, true, err
+		}
+		r := refs[0]
+		shape := sc.c.shape
+		if len(shape) == 0 {
+			if r[2] == 0 {
+				return nil, true, nil
+			}
+			shape, _, err = sc.stringShape(r)
+			if err != nil {
+				return nil, true, err
+			}
+		}
+		nel, _ := product(shape)
+		if nel > maxAipsLen {
+			return nil, true, sc.c.errorf(sc.s.f.path, "row %d: string array of shape %v", row, shape)
+		}
+		out := make([]string, nel)
+		def := true
+		if err := sc.readStringArray(row, r, out, &def); err != nil {
+			return nil, true, err
+		}
+		if !def {
+			return nil, true, nil
+		}
+		return &Array{Shape: shape, Data: out}, true, nil
+	}
+	return nil, false, nil
+}

@@ -83,6 +83,7 @@ type Column struct {
 // dataManager is one storage manager of a table as listed in table.dat.
 type dataManager struct {
 	typ    string
+	name   string // the manager's name (SSM, ISM: from table.dat; tiled: the hypercolumn)
 	seq    int
 	blob   []byte // the manager's part of table.dat
 	cols   []*Column
@@ -164,17 +165,43 @@ func (t *Table) Column(name string) (*Column, error) {
 // DataManagerInfo describes a storage manager and the columns it stores.
 type DataManagerInfo struct {
 	Type    string
-	Seq     int
+	Name    string // the manager's name (its columns' data manager group)
+	Seq     int    // sequence number: its files are table.f<Seq>*
 	Columns []string
+	// Hypercubes lists a tiled manager's hypercubes (TiledShapeStMan's empty cube 0
+	// excluded).
+	Hypercubes []Hypercube
+	// Err is set if the manager could not be opened (e.g. an unsupported type).
+	Err error
 }
 
-// DataManagers lists the table's storage managers.
+// Hypercube is one hypercube of a tiled storage manager.
+type Hypercube struct {
+	CubeShape, TileShape []int
+}
+
+// DataManagers lists the table's storage managers, opening them to describe their layout.
 func (t *Table) DataManagers() []DataManagerInfo {
 	var out []DataManagerInfo
 	for _, dm := range t.dms {
 		info := DataManagerInfo{Type: dm.typ, Seq: dm.seq}
 		for _, c := range dm.cols {
 			info.Columns = append(info.Columns, c.desc.Name)
+		}
+		if len(dm.cols) > 0 {
+			if _, err := dm.cols[0].accessor(); err != nil {
+				info.Err = err
+			}
+		}
+		t.dmMu.Lock()
+		info.Name = dm.name
+		t.dmMu.Unlock()
+		if m, ok := dm.impl.(*tsm); ok {
+			for _, c := range m.cubes {
+				if len(c.cubeShape) > 0 {
+					info.Hypercubes = append(info.Hypercubes, Hypercube{CubeShape: c.cubeShape, TileShape: c.tileShape})
+				}
+			}
 		}
 		out = append(out, info)
 	}
@@ -204,8 +231,28 @@ func (t *Table) OpenSubtable(keyword string) (*Table, error) {
 // Name returns the column name.
 func (c *Column) Name() string { return c.desc.Name }
 
-// Desc returns the column description.
-func (c *Column) Desc() *ColumnDesc { return &c.desc }
+// Desc returns the column description as bound in this table (casacore's actualTableDesc):
+// DataManagerType and DataManagerGroup are those of the manager holding the column, and a
+// fixed shape given only when the column was bound is filled in.
+func (c *Column) Desc() *ColumnDesc {
+	c.t.dmMu.Lock()
+	named := c.dm.name != ""
+	c.t.dmMu.Unlock()
+	if !named && strings.HasPrefix(c.dm.typ, "Tiled") {
+		c.accessor() // reads the hypercolumn name; an error leaves the stored name
+	}
+	c.t.dmMu.Lock()
+	defer c.t.dmMu.Unlock()
+	d := c.desc
+	d.DataManagerType = c.dm.typ
+	if c.dm.name != "" {
+		d.DataManagerGroup = c.dm.name
+	}
+	if d.IsArray && d.Options&OptFixedShape != 0 && len(d.Shape) == 0 {
+		d.Shape = c.shape
+	}
+	return &d
+}
 
 // Table returns the column's table.
 func (c *Column) Table() *Table { return c.t }
@@ -447,6 +494,7 @@ func (t *Table) parseColumnSet(d *decoder) error {
 			return fmt.Errorf("data manager %s %d: %w", dm.typ, dm.seq, d.err)
 		}
 		dm.blob = b
+		dm.name = blobName(dm.typ, b)
 	}
 	d.end()
 	if d.err != nil {
@@ -589,4 +637,25 @@ func (t *Table) openDataManager(dm *dataManager) error {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// blobName returns the manager name stored in a StandardStMan or IncrementalStMan entry of
+// table.dat ("" for other managers or if it cannot be read).
+func blobName(typ string, b []byte) string {
+	var obj string
+	switch typ {
+	case "StandardStMan":
+		obj = "SSM"
+	case "IncrementalStMan":
+		obj = "ISM"
+	default:
+		return ""
+	}
+	d := newDecoder(b, binary.BigEndian)
+	d.start(obj)
+	name := d.str()
+	if d.err != nil {
+		return ""
+	}
+	return name
 }

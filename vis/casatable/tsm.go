@@ -49,6 +49,7 @@ type tsmDataCol struct {
 
 func openTSM(t *Table, dm *dataManager) error {
 	m := &tsm{t: t, seq: dm.seq, kind: dm.typ, order: byteOrder(t.bigEndian), files: map[int]*dataFile{}}
+	dm.impl = m
 	hf, err := t.files.get(t.dmFile(dm.seq, ""))
 	if err != nil {
 		return err
@@ -135,6 +136,7 @@ func (m *tsm) readTiledStMan(d *decoder, dm *dataManager, extraNdim int) error {
 		}
 	}
 	hcName := d.str()
+	dm.name = hcName
 	if vers >= 3 {
 		d.u64()
 	} else {
