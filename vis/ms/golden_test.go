@@ -86,15 +86,15 @@ type goldenMS struct {
 }
 
 type goldenDDID struct {
-	NRows            int        `json:"nrows"`
-	DataShapePerRow  []int      `json:"data_shape_per_row"` // numpy order: nchan, ncorr
-	FlagFraction     float64    `json:"flag_fraction"`
-	NNonFinite       int        `json:"n_nonfinite"`
-	SumData          [2]float64 `json:"sum_data_unflagged"`
-	SumAbsData       float64    `json:"sum_abs_data_unflagged"`
-	SumWeight        float64    `json:"sum_weight"`
-	WSRowsDefined    *int       `json:"weight_spectrum_rows_defined"`
-	FirstRowSorted   struct {
+	NRows           int        `json:"nrows"`
+	DataShapePerRow []int      `json:"data_shape_per_row"` // numpy order: nchan, ncorr
+	FlagFraction    float64    `json:"flag_fraction"`
+	NNonFinite      int        `json:"n_nonfinite"`
+	SumData         [2]float64 `json:"sum_data_unflagged"`
+	SumAbsData      float64    `json:"sum_abs_data_unflagged"`
+	SumWeight       float64    `json:"sum_weight"`
+	WSRowsDefined   *int       `json:"weight_spectrum_rows_defined"`
+	FirstRowSorted  struct {
 		Time float64      `json:"time"`
 		Ant1 int          `json:"ant1"`
 		Ant2 int          `json:"ant2"`
@@ -138,7 +138,6 @@ func readInfo(t *testing.T, dir string) map[string]json.RawMessage {
 	}
 	return out
 }
-
 
 func relClose(got, want, tol float64) bool {
 	if math.IsNaN(want) {
