@@ -58,7 +58,7 @@ func TestSimSmallMatchesPythonCasacore(t *testing.T) {
 			RefFreq     string   `json:"ref_freq"`
 			MeasFreqRef int      `json:"meas_freq_ref"`
 		} `json:"spw"`
-		CorrType [][]int `json:"corr_type"`
+		CorrType [][]int  `json:"corr_type"`
 		DDID     [][2]int `json:"ddid"`
 		Field    []struct {
 			Name string    `json:"name"`
