@@ -3,6 +3,7 @@ module github.com/cubeimg/cubeimg
 go 1.26.0
 
 require (
+	github.com/cespare/xxhash/v2 v2.3.0
 	github.com/spf13/cobra v1.10.2
 	golang.org/x/sys v0.50.0
 )
