@@ -37,13 +37,13 @@ type Beam struct {
 // A ChannelRecord is the state of one channel, stored in <cube>/channels/NNNNNN.rec and replaced
 // atomically by the one writer of that channel.
 type ChannelRecord struct {
-	Cube    string `json:"cube"` // the cube's UUID
-	Channel int    `json:"channel"`
-	State   State  `json:"state"`
-	Gen     uint64 `json:"gen"`     // incremented by every write of the record
-	Writer  string `json:"writer"`  // who wrote it: the Options.Writer label and a per-open token
-	Updated string `json:"updated"` // RFC 3339 time of the write
-	Beam    Beam   `json:"beam"`
+	Cube    string  `json:"cube"` // the cube's UUID
+	Channel int     `json:"channel"`
+	State   State   `json:"state"`
+	Gen     uint64  `json:"gen"`     // incremented by every write of the record
+	Writer  string  `json:"writer"`  // who wrote it: the Options.Writer label and a per-open token
+	Updated string  `json:"updated"` // RFC 3339 time of the write
+	Beam    Beam    `json:"beam"`
 	SumWt   float64 `json:"sumwt"`
 	// Info is an opaque JSON value the pipeline keeps per channel (stop reason, iterations...).
 	Info json.RawMessage `json:"info,omitempty"`

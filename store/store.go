@@ -51,7 +51,7 @@ type Store struct {
 	rs       *tiles.ResidentSet
 	exts     map[string]*extFile
 	extOrder []*extFile
-	writer   string        // this open's identity in channel records
+	writer   string       // this open's identity in channel records
 	hook     func(string) // crash-test hook, nil in production
 
 	mu        sync.Mutex
