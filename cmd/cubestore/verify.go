@@ -90,4 +90,3 @@ func ranges(cs []int) string {
 	}
 	return b.String()
 }
-
