@@ -119,6 +119,9 @@ func FuzzReadHeader(f *testing.F) {
 	seed, _ := h.Encode()
 	f.Add(seed)
 	f.Add(append(card("X       = 'a''b' / c"), card("END")...))
+	if tab, err := EncodeBinTable("BEAMS", []Column{{Name: "BMAJ", Unit: "arcsec", Data: []float32{1}}}, nil); err == nil {
+		f.Add(tab[:BlockSize])
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data)%CardSize != 0 {
 			data = append(data, bytes.Repeat([]byte(" "), CardSize-len(data)%CardSize)...)
