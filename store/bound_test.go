@@ -47,8 +47,8 @@ func TestResidentBound_16MiB(t *testing.T) {
 	budget := tiles.NewBudget(capBytes)
 	base := rssFile(t)
 	s := MustCreateStore(t, spec, &Options{Budget: budget, ResidentCap: capBytes})
-	if w, h := s.Manifest().TileW, s.Manifest().TileH; w != 1024 || h != 256 {
-		t.Fatalf("default tiles %dx%d, want 1024x256 (1 MiB)", w, h)
+	if w, h := s.Manifest().TileW, s.Manifest().TileH; w != 1024 || h != 512 {
+		t.Fatalf("default tiles %dx%d, want 1024x512 (2 MiB)", w, h)
 	}
 	ctx := context.Background()
 	var maxGrowth int64
@@ -75,7 +75,7 @@ func TestResidentBound_16MiB(t *testing.T) {
 			observe("write plane", c)
 			p.Release()
 		} else { // tile by tile
-			for ti := 0; ti < 4; ti++ {
+			for ti := 0; ti < 2; ti++ {
 				tl, err := s.Tile(ctx, ExtImage, c, ti, Write)
 				if err != nil {
 					t.Fatal(err)

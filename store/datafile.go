@@ -14,9 +14,10 @@ import (
 	"github.com/cubeimg/cubeimg/tiles"
 )
 
-// Every data file starts with a header page of dataHeaderSize bytes; tile data follow.
+// Every data file starts with a header page; tile data start at dataHeaderSize (2 MiB, so that
+// planes are huge-page aligned).
 const (
-	dataHeaderSize   = tiles.PageSize
+	dataHeaderSize   = tiles.HugeAlign
 	dataMagic        = "CUBEIMGD"
 	dataHeaderFields = 120 // bytes covered by the header checksum
 )
@@ -63,7 +64,7 @@ func headerFor(m *Manifest, e Extension, l tiles.Layout) (dataHeader, error) {
 }
 
 func (h dataHeader) encode() []byte {
-	b := make([]byte, dataHeaderSize)
+	b := make([]byte, tiles.PageSize)
 	copy(b[0:8], dataMagic)
 	b[8] = h.Version
 	b[9] = h.DType

@@ -4,10 +4,13 @@ import "testing"
 
 func TestDefaultTileShape(t *testing.T) {
 	cases := []struct{ nx, ny, w, h int }{
-		{1024, 1024, 1024, 256}, // 1 MiB float32 bands
-		{8000, 8000, 8000, 64},  // 8000*64 bytes = 125 pages for a byte mask
-		{100, 50, 100, 50},      // small plane: one tile
-		{1001, 900, 1001, 900},  // odd width: no page-multiple band fits, one tile
+		{1024, 1024, 1024, 512},  // 2 MiB float32 bands
+		{4096, 4096, 4096, 128},  // 2 MiB float32 bands
+		{8000, 8000, 8000, 8000}, // 2 MiB multiples need 8192 rows: one tile per plane
+		{8000, 9000, 8000, 8192},
+		{100, 50, 100, 50},     // small plane: one tile
+		{1001, 900, 1001, 900}, // odd width: one tile
+		{512, 4096, 512, 1024},
 	}
 	for _, c := range cases {
 		w, h := DefaultTileShape(c.nx, c.ny)
@@ -15,12 +18,18 @@ func TestDefaultTileShape(t *testing.T) {
 			t.Errorf("DefaultTileShape(%d, %d) = %dx%d, want %dx%d", c.nx, c.ny, w, h, c.w, c.h)
 		}
 		for _, es := range []int{1, 4} {
-			l, err := NewLayout(Grid{c.nx, c.ny, w, h}, 3, es, 4096)
+			l, err := NewLayout(Grid{c.nx, c.ny, w, h}, 3, es, HugeAlign)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !l.PlaneContiguous() {
 				t.Errorf("%dx%d elem %d: default tiles do not make a contiguous plane", c.nx, c.ny, es)
+			}
+			if es == 4 && l.TilesY() > 1 && l.SlotBytes%HugeAlign != 0 {
+				t.Errorf("%dx%d: float32 tile of %d bytes is not a multiple of 2 MiB", c.nx, c.ny, l.SlotBytes)
+			}
+			if l.PlaneBytes() >= HugeAlign && l.PlaneOffset(1)%HugeAlign != 0 {
+				t.Errorf("%dx%d elem %d: plane 1 at %d is not 2 MiB aligned", c.nx, c.ny, es, l.PlaneOffset(1))
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 // mapRegion maps n bytes of r shared. A read pin is pre-faulted with MAP_POPULATE; a write pin
 // with MADV_POPULATE_WRITE (ignored where the kernel lacks it), which saves one trap per page.
+// Regions of 2 MiB or more are marked MADV_HUGEPAGE.
 func mapRegion(r Region, n int64, write bool) ([]byte, error) {
 	prot := unix.PROT_READ
 	if r.Writable {
@@ -21,6 +22,11 @@ func mapRegion(r Region, n int64, write bool) ([]byte, error) {
 	data, err := unix.Mmap(int(r.File.Fd()), r.Off, int(n), prot, flags)
 	if err != nil {
 		return nil, fmt.Errorf("mmap %s bytes [%d, %d): %w", r.File.Name(), r.Off, r.Off+n, err)
+	}
+	if n >= HugeAlign {
+		// Let the page cache use PMD-sized folios for the region: one fault, one page_mkwrite
+		// per 2 MiB instead of per 4 KiB where the region is huge-page aligned in the file.
+		_ = unix.Madvise(data, unix.MADV_HUGEPAGE)
 	}
 	if write {
 		_ = unix.Madvise(data, unix.MADV_POPULATE_WRITE)
