@@ -76,11 +76,12 @@ func (s *Store) ExportFITS(ctx context.Context, ext, path string, opts *ExportOp
 	if _, err = f.Write(head); err != nil {
 		return fmt.Errorf("export %s: %w", path, err)
 	}
-	chunk := int64(exportChunk)
+	// Contiguous planes stream in chunks of up to 4 MiB (less under a small budget); tiled
+	// planes one band of tile rows at a time.
+	chunk := max(tiles.PageSize, min(int64(exportChunk), s.budget.Limit()/4))
 	if !l.PlaneContiguous() {
 		chunk = int64(l.NX) * int64(l.TileH) * int64(l.ElemSize)
 	}
-	chunk = max(tiles.PageSize, min(chunk, s.budget.Limit()/4))
 	if err = s.budget.Acquire(ctx, chunk); err != nil {
 		return fmt.Errorf("export %s: %w", path, err)
 	}

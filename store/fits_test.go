@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/cubeimg/cubeimg/store/fits"
+	"github.com/cubeimg/cubeimg/tiles"
 )
 
 // exportTestCube writes a cube whose image has awkward values (NaN, -0, denormals, infinities)
@@ -227,4 +228,40 @@ func sinWorld(c Celestial, x, y float64) (ra, dec float64) {
 	dec = math.Asin(m*math.Cos(d0) + n*math.Sin(d0))
 	ra = a0 + math.Atan2(l, n*math.Cos(d0)-m*math.Sin(d0))
 	return math.Mod(ra/d2r+360, 360), dec / d2r
+}
+
+// Export streams through one buffer taken from the budget: a cube 32x larger than the budget
+// exports, and the budget's peak stays within it.
+func TestExportFITS_SmallBudget(t *testing.T) {
+	spec := testSpec(256, 256, 16) // 4 MiB of float32
+	spec.Extensions = []Extension{{Name: ExtImage, DType: Float32, BUnit: "Jy/beam"}}
+	budget := tiles.NewBudget(128 << 10)
+	s := MustCreateStore(t, spec, &Options{Budget: budget})
+	for c := 0; c < 16; c++ {
+		for ti := 0; ti < s.m.Grid().NumTiles(); ti++ {
+			buf := make([]byte, 256*256*4)
+			for i := range buf {
+				buf[i] = byte(i + c)
+			}
+			if err := s.WriteTile(ExtImage, c, ti, buf); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	out := filepath.Join(t.TempDir(), "small.fits")
+	if err := s.ExportFITS(context.Background(), ExtImage, out, nil); err != nil {
+		t.Fatal(err)
+	}
+	if budget.Peak() > 128<<10 || budget.InUse() != 0 {
+		t.Fatalf("budget peak %d in use %d, limit 128 KiB", budget.Peak(), budget.InUse())
+	}
+	f, hdus := readFITS(t, out)
+	if len(hdus) != 1 || hdus[0].DataSize != 4<<20 {
+		t.Fatalf("%d HDUs, data %d bytes", len(hdus), hdus[0].DataSize)
+	}
+	b := make([]byte, 4)
+	f.ReadAt(b, hdus[0].DataOffset+int64(15)*256*256*4+8) // channel 15, pixel 2: LE bytes 8..11 reversed
+	if b[0] != byte(11+15) || b[3] != byte(8+15) {
+		t.Fatalf("big-endian pixel bytes %v", b)
+	}
 }

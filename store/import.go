@@ -76,6 +76,10 @@ func ImportFITS(ctx context.Context, fitsPath, cubePath string, opts *ImportOpti
 	bpp := int64(abs64(int64(scaling.BitPix)) / 8)
 	planePix := int64(ci.nx) * int64(ci.ny)
 	const chunkPix = 1 << 20
+	if err := s.budget.Acquire(ctx, chunkPix*bpp); err != nil {
+		return fmt.Errorf("import %s: %w", fitsPath, err)
+	}
+	defer s.budget.Release(chunkPix * bpp)
 	raw := make([]byte, chunkPix*bpp)
 	var conv []float32
 	if dtype == Uint8 && scaling.BitPix != 8 {
