@@ -7,19 +7,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// mapRegion maps n bytes of r shared. A read pin is pre-faulted with MAP_POPULATE; a write pin
-// with MADV_POPULATE_WRITE (ignored where the kernel lacks it), which saves one trap per page.
-// Regions of 2 MiB or more are marked MADV_HUGEPAGE.
+// mapRegion maps n bytes of r shared. Regions of 2 MiB or more are marked MADV_HUGEPAGE first;
+// then a read pin is pre-faulted with MADV_POPULATE_READ and a write pin with
+// MADV_POPULATE_WRITE (both Linux 5.14; ignored where missing), which saves a trap per page.
 func mapRegion(r Region, n int64, write bool) ([]byte, error) {
 	prot := unix.PROT_READ
 	if r.Writable {
 		prot |= unix.PROT_WRITE
 	}
-	flags := unix.MAP_SHARED
-	if !write {
-		flags |= unix.MAP_POPULATE
-	}
-	data, err := unix.Mmap(int(r.File.Fd()), r.Off, int(n), prot, flags)
+	data, err := unix.Mmap(int(r.File.Fd()), r.Off, int(n), prot, unix.MAP_SHARED)
 	if err != nil {
 		return nil, fmt.Errorf("mmap %s bytes [%d, %d): %w", r.File.Name(), r.Off, r.Off+n, err)
 	}
@@ -30,6 +26,8 @@ func mapRegion(r Region, n int64, write bool) ([]byte, error) {
 	}
 	if write {
 		_ = unix.Madvise(data, unix.MADV_POPULATE_WRITE)
+	} else {
+		_ = unix.Madvise(data, unix.MADV_POPULATE_READ)
 	}
 	return data, nil
 }
