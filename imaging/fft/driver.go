@@ -35,7 +35,7 @@ type goRunner struct {
 func (e goEngine) newRunner(lanes int) runner {
 	return &goRunner{lp: e.lp, w: e.lp.newWork(lanes)}
 }
-func (r *goRunner) buf() []complex64               { return r.w.bufs[0] }
+func (r *goRunner) buf() []complex64              { return r.w.bufs[0] }
 func (r *goRunner) run(dir Direction) []complex64 { return r.lp.run(r.w, dir) }
 
 // lanesFor returns the strip width for lines of length n: enough lanes for whole cache lines and
