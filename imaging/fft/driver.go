@@ -1,7 +1,9 @@
 package fft
 
 import (
+	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 )
@@ -66,6 +68,12 @@ func newDriver(nx, ny, threads int, rowEng, colEng engine) *driver {
 		threads = runtime.GOMAXPROCS(0)
 	}
 	d := &driver{nx: nx, ny: ny, rowLanes: lanesFor(nx), colLanes: lanesFor(ny), threads: threads}
+	if v, err := strconv.Atoi(os.Getenv("FFT_ROWLANES")); err == nil {
+		d.rowLanes = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("FFT_COLLANES")); err == nil {
+		d.colLanes = v
+	}
 	d.workers = make([]*worker, threads)
 	for i := range d.workers {
 		d.workers[i] = &worker{row: rowEng.newRunner(d.rowLanes), col: colEng.newRunner(d.colLanes)}
@@ -137,7 +145,9 @@ func indices(n int) []int {
 
 // ---- gathers and scatters ----
 
-const transposeBlock = 64
+// rowBlock is how many columns of a strip of rows are moved at a time: the block of the strip
+// buffer written stays in L1 while the four-row groups pass over it.
+const rowBlock = 256
 
 // gatherRows copies rows into buf transposed (element j of row rows[l] to buf[j*lanes+l]),
 // reading only the column segments segs; every other element of buf becomes zero.
@@ -146,11 +156,28 @@ func gatherRows(buf []complex64, lanes int, data []complex64, nx int, rows []int
 		clear(buf[:nx*lanes])
 	}
 	for _, s := range segs {
-		for j0 := s.lo; j0 < s.hi; j0 += transposeBlock {
-			j1 := min(j0+transposeBlock, s.hi)
-			for l, y := range rows {
-				row := data[y*nx+j0 : y*nx+j1]
-				out := buf[j0*lanes+l:]
+		for j0 := s.lo; j0 < s.hi; j0 += rowBlock {
+			j1 := min(j0+rowBlock, s.hi)
+			l, j4 := 0, j0
+			if useAVX2 && lanes%4 == 0 {
+				j4 = j0 + (j1-j0)&^3
+				if j4 > j0 {
+					for ; l+4 <= len(rows); l += 4 {
+						gather4(buf[j0*lanes+l:], lanes, &data[rows[l]*nx+j0], &data[rows[l+1]*nx+j0],
+							&data[rows[l+2]*nx+j0], &data[rows[l+3]*nx+j0], j4-j0)
+					}
+				}
+			}
+			for k, y := range rows {
+				from := j0
+				if k < l {
+					from = j4
+				}
+				if from == j1 {
+					continue
+				}
+				row := data[y*nx+from : y*nx+j1]
+				out := buf[from*lanes+k:]
 				for jj, v := range row {
 					out[jj*lanes] = v
 				}
@@ -163,11 +190,28 @@ func gatherRows(buf []complex64, lanes int, data []complex64, nx int, rows []int
 // columns in segs only.
 func scatterRows(data []complex64, nx int, rows []int, segs []seg, res []complex64, lanes int) {
 	for _, s := range segs {
-		for j0 := s.lo; j0 < s.hi; j0 += transposeBlock {
-			j1 := min(j0+transposeBlock, s.hi)
-			for l, y := range rows {
-				row := data[y*nx+j0 : y*nx+j1]
-				in := res[j0*lanes+l:]
+		for j0 := s.lo; j0 < s.hi; j0 += rowBlock {
+			j1 := min(j0+rowBlock, s.hi)
+			l, j4 := 0, j0
+			if useAVX2 && lanes%4 == 0 {
+				j4 = j0 + (j1-j0)&^3
+				if j4 > j0 {
+					for ; l+4 <= len(rows); l += 4 {
+						scatter4(&data[rows[l]*nx+j0], &data[rows[l+1]*nx+j0], &data[rows[l+2]*nx+j0],
+							&data[rows[l+3]*nx+j0], res[j0*lanes+l:], lanes, j4-j0)
+					}
+				}
+			}
+			for k, y := range rows {
+				from := j0
+				if k < l {
+					from = j4
+				}
+				if from == j1 {
+					continue
+				}
+				row := data[y*nx+from : y*nx+j1]
+				in := res[from*lanes+k:]
 				for jj := range row {
 					row[jj] = in[jj*lanes]
 				}
@@ -180,63 +224,62 @@ func scatterRows(data []complex64, nx int, rows []int, segs []seg, res []complex
 func contiguous(cols []int) bool { return cols[len(cols)-1]-cols[0] == len(cols)-1 }
 
 // gatherCols copies columns cols (at most lanes of them) into buf, element y of column cols[l] to
-// buf[y*lanes+l]. With rows nil every row is read; otherwise only those rows, the rest being zero.
-func gatherCols(buf []complex64, lanes int, data []complex64, nx, ny int, cols []int, rows []int) {
+// buf[y*lanes+l]. With rows nil every row is read; otherwise only the row segments rows, the rest
+// being zero.
+func gatherCols(buf []complex64, lanes int, data []complex64, nx, ny int, cols []int, rows []seg) {
 	nb := len(cols)
 	if rows != nil {
 		clear(buf[:ny*lanes])
-	} else if nb < lanes {
-		for y := 0; y < ny; y++ {
-			clear(buf[y*lanes+nb : y*lanes+lanes])
-		}
-	}
-	cont := contiguous(cols)
-	x0 := cols[0]
-	copyRow := func(y int) {
-		if cont {
-			copy(buf[y*lanes:y*lanes+nb], data[y*nx+x0:y*nx+x0+nb])
-			return
-		}
-		row := data[y*nx : y*nx+nx]
-		out := buf[y*lanes : y*lanes+nb]
-		for l, x := range cols {
-			out[l] = row[x]
-		}
-	}
-	if rows == nil {
-		for y := 0; y < ny; y++ {
-			copyRow(y)
-		}
 	} else {
-		for _, y := range rows {
-			copyRow(y)
+		rows = []seg{{0, ny}}
+		if nb < lanes {
+			for y := 0; y < ny; y++ {
+				clear(buf[y*lanes+nb : y*lanes+lanes])
+			}
+		}
+	}
+	x0 := cols[0]
+	fast := contiguous(cols) && useAVX2 && nb%4 == 0
+	for _, s := range rows {
+		if s.hi <= s.lo {
+			continue
+		}
+		if fast {
+			copyStrided(buf[s.lo*lanes:], lanes, data[s.lo*nx+x0:], nx, s.hi-s.lo, nb, 0)
+			continue
+		}
+		for y := s.lo; y < s.hi; y++ {
+			row := data[y*nx : y*nx+nx]
+			out := buf[y*lanes : y*lanes+nb]
+			for l, x := range cols {
+				out[l] = row[x]
+			}
 		}
 	}
 }
 
-// scatterCols is the inverse of gatherCols for the rows listed (every row when rows is nil).
-func scatterCols(data []complex64, nx, ny int, cols []int, rows []int, res []complex64, lanes int) {
+// scatterCols is the inverse of gatherCols for the row segments rows (every row when nil).
+func scatterCols(data []complex64, nx, ny int, cols []int, rows []seg, res []complex64, lanes int) {
 	nb := len(cols)
-	cont := contiguous(cols)
-	x0 := cols[0]
-	put := func(y int) {
-		if cont {
-			copy(data[y*nx+x0:y*nx+x0+nb], res[y*lanes:y*lanes+nb])
-			return
-		}
-		row := data[y*nx : y*nx+nx]
-		in := res[y*lanes : y*lanes+nb]
-		for l, x := range cols {
-			row[x] = in[l]
-		}
-	}
 	if rows == nil {
-		for y := 0; y < ny; y++ {
-			put(y)
+		rows = []seg{{0, ny}}
+	}
+	x0 := cols[0]
+	fast := contiguous(cols) && useAVX2 && nb%4 == 0
+	for _, s := range rows {
+		if s.hi <= s.lo {
+			continue
 		}
-	} else {
-		for _, y := range rows {
-			put(y)
+		if fast {
+			copyStrided(data[s.lo*nx+x0:], nx, res[s.lo*lanes:], lanes, s.hi-s.lo, nb, 0)
+			continue
+		}
+		for y := s.lo; y < s.hi; y++ {
+			row := data[y*nx : y*nx+nx]
+			in := res[y*lanes : y*lanes+nb]
+			for l, x := range cols {
+				row[x] = in[l]
+			}
 		}
 	}
 }
@@ -253,9 +296,9 @@ func (d *driver) rowPass(data []complex64, dir Direction, rows []int, in, out []
 	})
 }
 
-// colPass transforms the columns listed, reading the rows in (nil: all; others taken as zero) and
-// writing the rows out (nil: all).
-func (d *driver) colPass(data []complex64, dir Direction, cols []int, in, out []int) {
+// colPass transforms the columns listed, reading the row segments in (nil: all; others taken as
+// zero) and writing the row segments out (nil: all).
+func (d *driver) colPass(data []complex64, dir Direction, cols []int, in, out []seg) {
 	d.strips(cols, d.colLanes, func(w *worker, strip []int) {
 		gatherCols(w.col.buf(), d.colLanes, data, d.nx, d.ny, strip, in)
 		res := w.col.run(dir)
@@ -272,17 +315,17 @@ func (d *driver) transform(data []complex64, dir Direction) {
 
 func (d *driver) transformSparse(data []complex64, dir Direction, in Rect) {
 	d.checkLen(data)
-	inRows, _ := span(in.Y0, in.NY, d.ny)
+	inRows, inRowSegs := span(in.Y0, in.NY, d.ny)
 	_, inSegs := span(in.X0, in.NX, d.nx)
 	d.rowPass(data, dir, inRows, inSegs, []seg{{0, d.nx}})
-	d.colPass(data, dir, indices(d.nx), inRows, nil)
+	d.colPass(data, dir, indices(d.nx), inRowSegs, nil)
 }
 
 func (d *driver) transformCrop(data []complex64, dir Direction, out Rect) {
 	d.checkLen(data)
-	outRows, _ := span(out.Y0, out.NY, d.ny)
+	outRows, outRowSegs := span(out.Y0, out.NY, d.ny)
 	_, outSegs := span(out.X0, out.NX, d.nx)
-	d.colPass(data, dir, indices(d.nx), nil, outRows)
+	d.colPass(data, dir, indices(d.nx), nil, outRowSegs)
 	d.rowPass(data, dir, outRows, []seg{{0, d.nx}}, outSegs)
 }
 

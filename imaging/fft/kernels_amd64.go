@@ -39,3 +39,12 @@ func pass2(y, x, tw []complex64, s, m int) {
 	}
 	pass2Go(y, x, tw, s, m)
 }
+
+//go:noescape
+func copyStrided(dst []complex64, dstStride int, src []complex64, srcStride, rows, width, ahead int)
+
+//go:noescape
+func gather4(dst []complex64, lanes int, r0, r1, r2, r3 *complex64, count int)
+
+//go:noescape
+func scatter4(r0, r1, r2, r3 *complex64, src []complex64, lanes, count int)

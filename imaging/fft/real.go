@@ -16,7 +16,7 @@ func (d *driver) transformToReal(dst []float32, data []complex64, dir Direction,
 	}
 	nx, ny := d.nx, d.ny
 	h := nx / 2
-	outRows, _ := span(out.Y0, out.NY, ny)
+	outRows, outRowSegs := span(out.Y0, out.NY, ny)
 	_, outSegs := span(out.X0, out.NX, nx)
 	if out.NX == 0 || out.NY == 0 {
 		return
@@ -39,7 +39,7 @@ func (d *driver) transformToReal(dst []float32, data []complex64, dir Direction,
 			clear(o[nb:])
 		}
 		res := w.col.run(dir)
-		scatterCols(data, nx, ny, cols, outRows, res, lanes)
+		scatterCols(data, nx, ny, cols, outRowSegs, res, lanes)
 	})
 
 	// Row pass: rows of out in pairs; lane l carries z = c_a + i c_b with the Hermitian rows
@@ -113,7 +113,7 @@ func (d *driver) transformFromReal(data []complex64, src []float32, dir Directio
 	}
 	nx, ny := d.nx, d.ny
 	h := nx / 2
-	inRows, _ := span(in.Y0, in.NY, ny)
+	inRows, inRowSegs := span(in.Y0, in.NY, ny)
 	_, inSegs := span(in.X0, in.NX, nx)
 	if len(inRows) == 0 || in.NX == 0 {
 		clear(data)
@@ -163,7 +163,7 @@ func (d *driver) transformFromReal(data []complex64, src []float32, dir Directio
 
 	lanes = d.colLanes
 	d.strips(indices(h+1), lanes, func(w *worker, cols []int) {
-		gatherCols(w.col.buf(), lanes, data, nx, ny, cols, inRows)
+		gatherCols(w.col.buf(), lanes, data, nx, ny, cols, inRowSegs)
 		res := w.col.run(dir)
 		scatterCols(data, nx, ny, cols, nil, res, lanes)
 		// Mirrors: X[-ky, -kx] = conj(X[ky, kx]), skipping kx = 0 and nx/2 (their own mirrors).
