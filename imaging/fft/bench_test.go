@@ -1,0 +1,107 @@
+package fft
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"gonum.org/v1/gonum/dsp/fourier"
+)
+
+// The benchmarks report ms per transform and GFLOP/s with the usual FFT convention of 5 N log2 N
+// nominal operations for N = nx*ny complex points (a real-data path is credited the same count as
+// the complex transform of the same grid, so its figure shows the speed-up directly).
+//
+//	go test -tags fftw -run '^$' -bench 'Transform2D' -benchtime 3x ./imaging/fft
+//
+// Every implementation runs at 2048^2, 4096^2 and 8192^2 with one and two threads in the same run,
+// so the figures are ratios measured side by side. gonum (complex128, its only precision) is the
+// baseline the issue names; it has no threads of its own, so with two threads its rows and columns
+// are split over two goroutines, each with its own gonum plan.
+
+func benchSizes() []int { return []int{2048, 4096, 8192} }
+
+func nominalGFlop(nx, ny int) float64 {
+	n := float64(nx) * float64(ny)
+	return 5 * n * math.Log2(n) / 1e9
+}
+
+func report(b *testing.B, nx, ny int) {
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(sec*1e3, "ms/op")
+	b.ReportMetric(nominalGFlop(nx, ny)/sec, "GFLOP/s")
+}
+
+func BenchmarkTransform2D(b *testing.B) {
+	impls := append(implementations(), "gonum")
+	for _, n := range benchSizes() {
+		data := randomComplex(rand.New(rand.NewPCG(1, uint64(n))), n*n)
+		for _, impl := range impls {
+			for _, threads := range []int{1, 2} {
+				b.Run(fmt.Sprintf("impl=%s/n=%d/threads=%d", impl, n, threads), func(b *testing.B) {
+					if impl == "gonum" {
+						benchGonum(b, data, n, threads)
+						return
+					}
+					p, err := NewPadded(n, n, &Options{Impl: impl, Threads: threads})
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer p.Close()
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						p.Transform(data, Forward)
+					}
+					report(b, n, n)
+				})
+			}
+		}
+	}
+}
+
+// benchGonum runs gonum's complex128 FFT over rows then columns.
+func benchGonum(b *testing.B, data []complex64, n, threads int) {
+	grid := make([]complex128, n*n)
+	for i, v := range data {
+		grid[i] = complex128(v)
+	}
+	plans := make([]*fourier.CmplxFFT, threads)
+	cols := make([][]complex128, threads)
+	for i := range plans {
+		plans[i] = fourier.NewCmplxFFT(n)
+		cols[i] = make([]complex128, n)
+	}
+	each := func(fn func(t, i int)) {
+		var wg sync.WaitGroup
+		for t := 0; t < threads; t++ {
+			wg.Add(1)
+			go func(t int) {
+				defer wg.Done()
+				for i := t; i < n; i += threads {
+					fn(t, i)
+				}
+			}(t)
+		}
+		wg.Wait()
+	}
+	b.ResetTimer()
+	for it := 0; it < b.N; it++ {
+		each(func(t, y int) {
+			row := grid[y*n : y*n+n]
+			plans[t].Coefficients(row, row)
+		})
+		each(func(t, x int) {
+			col := cols[t]
+			for y := range col {
+				col[y] = grid[y*n+x]
+			}
+			plans[t].Coefficients(col, col)
+			for y, v := range col {
+				grid[y*n+x] = v
+			}
+		})
+	}
+	report(b, n, n)
+}

@@ -1,0 +1,124 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func copyStrided(dst []complex64, dstStride int, src []complex64, srcStride, rows, width, ahead int)
+// Copies rows x width complex64 (width a multiple of 4) from src (row stride srcStride) to dst (row
+// stride dstStride), prefetching the source `ahead` rows in advance.
+TEXT ·copyStrided(SB), NOSPLIT, $0-88
+	MOVQ dst_base+0(FP), DI
+	MOVQ dstStride+24(FP), R8
+	MOVQ src_base+32(FP), SI
+	MOVQ srcStride+56(FP), R9
+	MOVQ rows+64(FP), BX
+	MOVQ width+72(FP), CX
+	MOVQ ahead+80(FP), R10
+	SHLQ $3, R8
+	SHLQ $3, R9
+	SHLQ $3, CX
+	IMULQ R9, R10          // prefetch distance in bytes
+
+rowloop:
+	LEAQ (SI)(R10*1), R11
+	XORQ AX, AX
+pfloop:
+	PREFETCHT0 (R11)(AX*1)
+	ADDQ $64, AX
+	CMPQ AX, CX
+	JLT pfloop
+
+	XORQ AX, AX
+cploop:
+	VMOVUPS (SI)(AX*1), Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	CMPQ AX, CX
+	JLT cploop
+
+	ADDQ R9, SI
+	ADDQ R8, DI
+	DECQ BX
+	JNZ rowloop
+	VZEROUPPER
+	RET
+
+// The 4x4 transpose of complex64 (64-bit) elements held in Y0..Y3 (rows) into Y8..Y11 (columns).
+#define TRANSPOSE4 \
+	VUNPCKLPD Y1, Y0, Y4; \
+	VUNPCKHPD Y1, Y0, Y5; \
+	VUNPCKLPD Y3, Y2, Y6; \
+	VUNPCKHPD Y3, Y2, Y7; \
+	VPERM2F128 $0x20, Y6, Y4, Y8; \
+	VPERM2F128 $0x20, Y7, Y5, Y9; \
+	VPERM2F128 $0x31, Y6, Y4, Y10; \
+	VPERM2F128 $0x31, Y7, Y5, Y11
+
+// func gather4(dst []complex64, lanes int, r0, r1, r2, r3 *complex64, count int)
+// dst[j*lanes + k] = rk[j] for k < 4, j < count (count a multiple of 4).
+TEXT ·gather4(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ lanes+24(FP), R8
+	MOVQ r0+32(FP), AX
+	MOVQ r1+40(FP), BX
+	MOVQ r2+48(FP), CX
+	MOVQ r3+56(FP), DX
+	MOVQ count+64(FP), SI
+	SHLQ $3, R8               // lane stride in bytes
+	LEAQ (R8)(R8*2), R9       // 3 strides
+	XORQ R10, R10             // byte offset into the rows
+	SHRQ $2, SI
+	JZ gdone
+
+gloop:
+	VMOVUPS (AX)(R10*1), Y0
+	VMOVUPS (BX)(R10*1), Y1
+	VMOVUPS (CX)(R10*1), Y2
+	VMOVUPS (DX)(R10*1), Y3
+	TRANSPOSE4
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, (DI)(R8*1)
+	VMOVUPS Y10, (DI)(R8*2)
+	VMOVUPS Y11, (DI)(R9*1)
+	LEAQ (DI)(R8*4), DI
+	ADDQ $32, R10
+	DECQ SI
+	JNZ gloop
+
+gdone:
+	VZEROUPPER
+	RET
+
+// func scatter4(r0, r1, r2, r3 *complex64, src []complex64, lanes, count int)
+// rk[j] = src[j*lanes + k] for k < 4, j < count (count a multiple of 4).
+TEXT ·scatter4(SB), NOSPLIT, $0-72
+	MOVQ r0+0(FP), AX
+	MOVQ r1+8(FP), BX
+	MOVQ r2+16(FP), CX
+	MOVQ r3+24(FP), DX
+	MOVQ src_base+32(FP), DI
+	MOVQ lanes+56(FP), R8
+	MOVQ count+64(FP), SI
+	SHLQ $3, R8
+	LEAQ (R8)(R8*2), R9
+	XORQ R10, R10
+	SHRQ $2, SI
+	JZ sdone
+
+sloop:
+	VMOVUPS (DI), Y0
+	VMOVUPS (DI)(R8*1), Y1
+	VMOVUPS (DI)(R8*2), Y2
+	VMOVUPS (DI)(R9*1), Y3
+	TRANSPOSE4
+	VMOVUPS Y8, (AX)(R10*1)
+	VMOVUPS Y9, (BX)(R10*1)
+	VMOVUPS Y10, (CX)(R10*1)
+	VMOVUPS Y11, (DX)(R10*1)
+	LEAQ (DI)(R8*4), DI
+	ADDQ $32, R10
+	DECQ SI
+	JNZ sloop
+
+sdone:
+	VZEROUPPER
+	RET

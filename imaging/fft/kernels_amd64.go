@@ -1,0 +1,50 @@
+//go:build amd64 && !purego
+
+package fft
+
+import "golang.org/x/sys/cpu"
+
+// useAVX2 selects the AVX2+FMA assembly passes; it is fixed at start-up.
+var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// Sign masks for u = -i(b-d) (forward: negate the imaginary lanes after the swap) and u = +i(b-d)
+// (backward: negate the real lanes).
+var (
+	maskFwd = [8]uint32{0, 1 << 31, 0, 1 << 31, 0, 1 << 31, 0, 1 << 31}
+	maskBwd = [8]uint32{1 << 31, 0, 1 << 31, 0, 1 << 31, 0, 1 << 31, 0}
+)
+
+//go:noescape
+func pass4AVX2(y, x, tw []complex64, s, m int, mask *[8]uint32)
+
+//go:noescape
+func pass2AVX2(y, x, tw []complex64, s, m int)
+
+func pass4(y, x, tw []complex64, s, m int, dir Direction) {
+	if useAVX2 && s%4 == 0 && len(x) >= 4*s*m && len(y) >= 4*s*m && len(tw) >= 3*m {
+		mask := &maskFwd
+		if dir == Backward {
+			mask = &maskBwd
+		}
+		pass4AVX2(y, x, tw, s, m, mask)
+		return
+	}
+	pass4Go(y, x, tw, s, m, dir)
+}
+
+func pass2(y, x, tw []complex64, s, m int) {
+	if useAVX2 && s%4 == 0 && len(x) >= 2*s*m && len(y) >= 2*s*m && len(tw) >= m {
+		pass2AVX2(y, x, tw, s, m)
+		return
+	}
+	pass2Go(y, x, tw, s, m)
+}
+
+//go:noescape
+func copyStrided(dst []complex64, dstStride int, src []complex64, srcStride, rows, width, ahead int)
+
+//go:noescape
+func gather4(dst []complex64, lanes int, r0, r1, r2, r3 *complex64, count int)
+
+//go:noescape
+func scatter4(r0, r1, r2, r3 *complex64, src []complex64, lanes, count int)

@@ -1,0 +1,21 @@
+//go:build !amd64 || purego
+
+package fft
+
+func pass4(y, x, tw []complex64, s, m int, dir Direction) { pass4Go(y, x, tw, s, m, dir) }
+
+func pass2(y, x, tw []complex64, s, m int) { pass2Go(y, x, tw, s, m) }
+
+const useAVX2 = false
+
+func copyStrided(dst []complex64, dstStride int, src []complex64, srcStride, rows, width, ahead int) {
+	panic("fft: copyStrided without assembly")
+}
+
+func gather4(dst []complex64, lanes int, r0, r1, r2, r3 *complex64, count int) {
+	panic("fft: gather4 without assembly")
+}
+
+func scatter4(r0, r1, r2, r3 *complex64, src []complex64, lanes, count int) {
+	panic("fft: scatter4 without assembly")
+}
