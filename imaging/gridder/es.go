@@ -7,6 +7,7 @@ import (
 )
 
 //go:generate go run ./internal/esgen -o kerneldb.go
+//go:generate go run ./internal/tapgen -o taps_gen.go
 
 // esParams is one row of the ES kernel table: support W (taps per axis), padding factor Sigma,
 // shape (Beta, E0) and the aliasing error Eps the kernel reaches at that padding.
@@ -34,7 +35,8 @@ func esPhi(beta, e0, x float64) float64 {
 // from the sample, and its weight is phi(2t/w) = sum_j coef[j*w+k] y^j with y = 2f - 1.
 type polyKernel struct {
 	w, d int
-	coef []float64 // (d+1)*w, highest degree last
+	coef []float64 // (d+1)*w, layout [degree][tap], highest degree last
+	sym  []float64 // (d+1)*ceil(w/2): the first ceil(w/2) taps of coef, for taps_gen.go
 }
 
 // fitPolyKernel fits phi on each tap by Chebyshev interpolation of degree d.
@@ -92,6 +94,11 @@ func fitPolyKernel(w, d int, phi func(x float64) float64) *polyKernel {
 		for j := 0; j < n; j++ {
 			k.coef[j*w+tap] = mono[j]
 		}
+	}
+	h := (w + 1) / 2
+	k.sym = make([]float64, n*h)
+	for j := 0; j < n; j++ {
+		copy(k.sym[j*h:(j+1)*h], k.coef[j*w:j*w+h])
 	}
 	return k
 }

@@ -57,7 +57,7 @@ func (p *Plan) coords(u, v float64) (a, b float64) {
 
 // axisES returns the first tap cell (wrapped into [0, n)) and fills ker with the ES weights for
 // grid coordinate a.
-func (p *Plan) axisES(a float64, n int, ker []float32) int {
+func (p *Plan) axisES(a float64, n int, ker *[maxTaps]float32) int {
 	// Fold periodically into [0, n): the FFT grid is periodic.
 	if a < 0 || a >= float64(n) {
 		a -= float64(n) * math.Floor(a/float64(n))
@@ -67,7 +67,7 @@ func (p *Plan) axisES(a float64, n int, ker []float32) int {
 	}
 	s := a - float64(p.w)/2
 	i0f := math.Ceil(s)
-	p.es.evalF32(i0f-s, ker)
+	p.evalFn(p.es, 2*(i0f-s)-1, ker)
 	i0 := int(i0f)
 	if i0 < 0 {
 		i0 += n
@@ -77,7 +77,7 @@ func (p *Plan) axisES(a float64, n int, ker []float32) int {
 
 // axisCASA returns the first tap cell and the tap sum for CASA's kernel at grid coordinate a,
 // and false if the 7 taps do not fit in [0, n).
-func (p *Plan) axisCASA(a float64, n int, ker []float32) (int, float32, bool) {
+func (p *Plan) axisCASA(a float64, n int, ker *[maxTaps]float32) (int, float32, bool) {
 	anchor := math.Round(a)
 	ia := int(anchor)
 	if !(anchor-casaSupport >= 0 && anchor+casaSupport < float64(n)) {
@@ -85,8 +85,7 @@ func (p *Plan) axisCASA(a float64, n int, ker []float32) (int, float32, bool) {
 	}
 	off := int(math.Round((anchor - a) * casaOversampling))
 	var norm float32
-	ker = ker[:casaTaps]
-	for k := range ker {
+	for k := 0; k < casaTaps; k++ {
 		idx := (k-casaSupport)*casaOversampling + off
 		if idx < 0 {
 			idx = -idx
@@ -101,24 +100,53 @@ func (p *Plan) axisCASA(a float64, n int, ker []float32) (int, float32, bool) {
 	return ia - casaSupport, norm, true
 }
 
-// evalF32 writes the w tap weights for fractional offset f into dst (float64 Horner).
-func (k *polyKernel) evalF32(f float64, dst []float32) {
-	var acc [maxTaps]float64
-	w := k.w
-	a := acc[:w]
-	y := 2*f - 1
-	copy(a, k.coef[k.d*w:(k.d+1)*w])
-	for j := k.d - 1; j >= 0; j-- {
-		c := k.coef[j*w : (j+1)*w]
-		c = c[:len(a)]
+type (
+	evalPolyFunc  func(k *polyKernel, y float64, dst *[maxTaps]float32)
+	gridAccFunc   func(buf []complex64, off, S int, ku, kv *[maxTaps]float32, vr, vi float32)
+	degridAccFunc func(buf []complex64, off, S int, ku, kv *[maxTaps]float32) (float32, float32)
+)
+
+// genericTapFuncs returns loop versions of the unrolled inner loops in taps_gen.go, for any w.
+func genericTapFuncs(w int) (evalPolyFunc, gridAccFunc, degridAccFunc) {
+	eval := func(k *polyKernel, y float64, dst *[maxTaps]float32) {
+		coef, d := k.coef, k.d
+		var acc [maxTaps]float64
+		a := acc[:w]
+		copy(a, coef[d*w:(d+1)*w])
+		for j := d - 1; j >= 0; j-- {
+			c := coef[j*w : (j+1)*w]
+			for i := range a {
+				a[i] = a[i]*y + c[i]
+			}
+		}
 		for i := range a {
-			a[i] = a[i]*y + c[i]
+			dst[i] = float32(a[i])
 		}
 	}
-	dst = dst[:len(a)]
-	for i := range a {
-		dst[i] = float32(a[i])
+	grid := func(buf []complex64, off, S int, ku, kv *[maxTaps]float32, vr, vi float32) {
+		for r := 0; r < w; r++ {
+			ar, ai := vr*kv[r], vi*kv[r]
+			row := buf[off+r*S : off+r*S+w]
+			for c := range row {
+				row[c] += complex(ar*ku[c], ai*ku[c])
+			}
+		}
 	}
+	degrid := func(buf []complex64, off, S int, ku, kv *[maxTaps]float32) (float32, float32) {
+		var sr, si float32
+		for r := 0; r < w; r++ {
+			row := buf[off+r*S : off+r*S+w]
+			var rr, ri float32
+			for c, g := range row {
+				rr += real(g) * ku[c]
+				ri += imag(g) * ku[c]
+			}
+			sr += rr * kv[r]
+			si += ri * kv[r]
+		}
+		return sr, si
+	}
+	return eval, grid, degrid
 }
 
 func finite(x float64) bool { return math.Abs(x) <= math.MaxFloat64 }
@@ -127,7 +155,7 @@ func finite32(x float32) bool { return math.Abs(float64(x)) <= math.MaxFloat32 }
 
 // sampleTaps computes the first tap cells (i0, j0), the kernel weights and the tap-sum of one
 // sample; ok is false when the sample cannot be gridded (out of grid for CASA, or non-finite).
-func (p *Plan) sampleTaps(u, v float64, ku, kv []float32) (i0, j0 int, norm float32, ok, bad bool) {
+func (p *Plan) sampleTaps(u, v float64, ku, kv *[maxTaps]float32) (i0, j0 int, norm float32, ok, bad bool) {
 	a, b := p.coords(u, v)
 	if !finite(a) || !finite(b) {
 		return 0, 0, 0, false, true
@@ -200,10 +228,9 @@ type griddingWorker struct {
 
 func (g *griddingWorker) run(s *imaging.Samples, wt []float32, psf bool, lo, hi int, st *Stats) {
 	p := g.p
-	w := p.w
 	S := p.bufStride()
-	var kuA, kvA [maxTaps]float32
-	ku, kv := kuA[:w], kvA[:w]
+	acc := p.gridFn
+	var ku, kv [maxTaps]float32
 	for i := lo; i < hi; i++ {
 		wi := wt[i]
 		if wi == 0 {
@@ -217,7 +244,7 @@ func (g *griddingWorker) run(s *imaging.Samples, wt []float32, psf bool, lo, hi 
 			st.Bad++
 			continue
 		}
-		i0, j0, norm, ok, bad := p.sampleTaps(s.U[i], s.V[i], ku, kv)
+		i0, j0, norm, ok, bad := p.sampleTaps(s.U[i], s.V[i], &ku, &kv)
 		if bad {
 			st.Bad++
 			continue
@@ -232,17 +259,7 @@ func (g *griddingWorker) run(s *imaging.Samples, wt []float32, psf bool, lo, hi 
 			g.tile = tile
 		}
 		lu, lv := i0-tu*tileSize, j0-tv*tileSize
-		vr, vi := real(vis)*wi, imag(vis)*wi
-		buf := g.buf
-		for r, kr := range kv {
-			ar, ai := vr*kr, vi*kr
-			off := (lv+r)*S + lu
-			row := buf[off : off+w]
-			k := ku[:len(row)]
-			for c := range row {
-				row[c] += complex(ar*k[c], ai*k[c])
-			}
-		}
+		acc(g.buf, lv*S+lu, S, &ku, &kv, real(vis)*wi, imag(vis)*wi)
 		st.SumWeights += float64(wi)
 		st.Norm += float64(wi) * float64(norm)
 		st.Gridded++
@@ -342,16 +359,15 @@ func (p *Plan) Degrid(dst []complex64, grid []complex64, s *imaging.Samples) err
 		S := p.bufStride()
 		buf := make([]complex64, S*S)
 		tile := -1
-		w := p.w
-		var kuA, kvA [maxTaps]float32
-		ku, kv := kuA[:w], kvA[:w]
+		acc := p.degridFn
+		var ku, kv [maxTaps]float32
 		for {
 			lo, hi, ok := next()
 			if !ok {
 				break
 			}
 			for i := lo; i < hi; i++ {
-				i0, j0, norm, ok, isBad := p.sampleTaps(s.U[i], s.V[i], ku, kv)
+				i0, j0, norm, ok, isBad := p.sampleTaps(s.U[i], s.V[i], &ku, &kv)
 				if !ok {
 					if isBad {
 						bad[worker]++
@@ -365,19 +381,7 @@ func (p *Plan) Degrid(dst []complex64, grid []complex64, s *imaging.Samples) err
 					tile = t
 				}
 				lu, lv := i0-tu*tileSize, j0-tv*tileSize
-				var sr, si float32
-				for r, kr := range kv {
-					off := (lv+r)*S + lu
-					row := buf[off : off+w]
-					k := ku[:len(row)]
-					var rr, ri float32
-					for c, g := range row {
-						rr += real(g) * k[c]
-						ri += imag(g) * k[c]
-					}
-					sr += rr * kr
-					si += ri * kr
-				}
+				sr, si := acc(buf, lv*S+lu, S, &ku, &kv)
 				if p.kind == KernelCASA && norm != 0 {
 					sr /= norm
 					si /= norm

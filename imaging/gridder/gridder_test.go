@@ -111,6 +111,7 @@ func planFor(t *testing.T, g imaging.Geometry, e esParams) *Plan {
 	p.ntv = (p.nv + tileSize - 1) / tileSize
 	phi := func(x float64) float64 { return esPhi(e.Beta, e.E0, x) }
 	p.es = fitPolyKernel(e.W, polyDegree(e.W), phi)
+	p.setTapFuncs()
 	p.corrX = p.correction(g.Nx, p.nu)
 	p.corrY = p.correction(g.Ny, p.nv)
 	return p

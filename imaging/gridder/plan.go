@@ -90,12 +90,15 @@ type Plan struct {
 	ntu     int // tiles along u
 	ntv     int
 
-	es     *polyKernel // KernelES
-	esPar  esParams
-	casaT  []float32 // KernelCASA table
-	corrX  []float64 // grid correction by |pixel offset from centre|, len Nx/2+1
-	corrY  []float64
-	signed bool // grid centre at nu/2: output pixels carry (-1)^(p+q)
+	es    *polyKernel // KernelES
+	esPar esParams
+	casaT []float32 // KernelCASA table
+	corrX []float64 // grid correction by |pixel offset from centre|, len Nx/2+1
+	corrY []float64
+
+	evalFn   evalPolyFunc // unrolled inner loops for p.w (taps_gen.go)
+	gridFn   gridAccFunc
+	degridFn degridAccFunc
 }
 
 // ErrEpsilon is returned by NewPlan for an accuracy outside [MinEpsilon, MaxEpsilon].
@@ -130,6 +133,7 @@ func NewPlan(g imaging.Geometry, opts *Options) (*Plan, error) {
 	default:
 		return nil, fmt.Errorf("gridder: unknown kernel %v", o.Kernel)
 	}
+	p.setTapFuncs()
 	p.uScale = float64(p.nu) * g.CellX
 	p.vScale = float64(p.nv) * g.CellY
 	p.ntu = (p.nu + tileSize - 1) / tileSize
@@ -187,9 +191,11 @@ func (p *Plan) chooseES(o Options) error {
 	return nil
 }
 
-// polyDegree is the degree of the per-tap polynomials for a kernel of w taps. Higher degrees do
-// not help: the kernel's (1-x^2)^e0 edge at the outermost taps limits the fit, and its effect on
-// the image is already below the aliasing error at degree w+1 (TestKernelTable_Accuracy).
+// polyDegree is the degree of the per-tap polynomials for a kernel of w taps (taps_gen.go is
+// generated for it). Higher degrees do not help: the kernel's (1-x^2)^e0 edge at the outermost
+// taps limits the fit, and the image error measured against a direct DFT is the same at degree
+// w, w+1 or w+3 (TestKernelTable_Accuracy); w+1 keeps the inner taps within the table's
+// accuracy (TestPolyKernel_Interior).
 func polyDegree(w int) int { return w + 1 }
 
 // esSafety multiplies the table's aliasing estimate (an rms ratio) to bound the largest image
@@ -237,6 +243,13 @@ func (p *Plan) correction(n, ng int) []float64 {
 		}
 	}
 	return c
+}
+
+func (p *Plan) setTapFuncs() {
+	p.evalFn, p.gridFn, p.degridFn = tapFuncs(p.w)
+	if p.evalFn == nil {
+		p.evalFn, p.gridFn, p.degridFn = genericTapFuncs(p.w)
+	}
 }
 
 // Geometry returns the image geometry of the plan.

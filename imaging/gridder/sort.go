@@ -5,7 +5,7 @@ import "github.com/cubeimg/cubeimg/imaging"
 // tileOf returns the uv tile of a sample's first tap, or ntu*ntv when it cannot be gridded.
 func (p *Plan) tileOf(u, v float64) int {
 	var ku, kv [maxTaps]float32
-	i0, j0, _, ok, _ := p.sampleTaps(u, v, ku[:p.w], kv[:p.w])
+	i0, j0, _, ok, _ := p.sampleTaps(u, v, &ku, &kv)
 	if !ok {
 		return p.ntu * p.ntv
 	}
