@@ -201,7 +201,7 @@ func (p *Plan) Grid(grid []complex64, s *imaging.Samples, wt []float32, psf bool
 	}
 	stats := make([]Stats, nw)
 	p.parallel(n, nw, func(worker int, next func() (int, int, bool)) {
-		g := griddingWorker{p: p, grid: grid, locks: locks, buf: make([]complex64, p.bufStride()*p.bufStride()), tile: -1}
+		g := griddingWorker{p: p, grid: grid, locks: locks, buf: make([]complex64, p.bufStride()*p.bufStride()), tile: -1, sw: switchRate{last: -1}}
 		for {
 			lo, hi, ok := next()
 			if !ok {
@@ -224,6 +224,61 @@ type griddingWorker struct {
 	locks []sync.Mutex
 	buf   []complex64
 	tile  int // tile held in buf, -1 for none
+	sw    switchRate
+}
+
+// switchRate watches how often consecutive samples change uv tile. Over windows of 64 samples,
+// more than 16 changes (fewer than 4 samples per tile) means the input is not sorted by tile, and
+// the next window bypasses the tile buffer.
+type switchRate struct {
+	last, n, changes int
+	direct           bool
+}
+
+// next records tile and reports whether to work directly on the grid.
+func (r *switchRate) next(tile int) bool {
+	if tile != r.last {
+		r.changes++
+		r.last = tile
+	}
+	if r.n++; r.n == 64 {
+		r.direct = r.changes > 16
+		r.n, r.changes = 0, 0
+	}
+	return r.direct
+}
+
+// direct adds one sample straight into the grid (with wrap), holding the locks of its rows.
+func (g *griddingWorker) direct(i0, j0 int, ku, kv *[maxTaps]float32, vr, vi float32) {
+	p := g.p
+	w := p.w
+	var rowsA [8]int
+	rows := rowsA[:0]
+	if g.locks != nil {
+		rows = p.tileRows(j0, w, rows)
+		for _, r := range rows {
+			g.locks[r].Lock()
+		}
+	}
+	for r := 0; r < w; r++ {
+		y := j0 + r
+		for y >= p.nv {
+			y -= p.nv
+		}
+		row := g.grid[y*p.nu : (y+1)*p.nu]
+		ar, ai := vr*kv[r], vi*kv[r]
+		x := i0
+		for c := 0; c < w; c++ {
+			for x >= p.nu {
+				x -= p.nu
+			}
+			row[x] += complex(ar*ku[c], ai*ku[c])
+			x++
+		}
+	}
+	for i := len(rows) - 1; i >= 0; i-- {
+		g.locks[rows[i]].Unlock()
+	}
 }
 
 func (g *griddingWorker) run(s *imaging.Samples, wt []float32, psf bool, lo, hi int, st *Stats) {
@@ -254,12 +309,19 @@ func (g *griddingWorker) run(s *imaging.Samples, wt []float32, psf bool, lo, hi 
 			continue
 		}
 		tu, tv := i0/tileSize, j0/tileSize
-		if tile := tv*p.ntu + tu; tile != g.tile {
+		tile := tv*p.ntu + tu
+		if g.sw.next(tile) {
+			// Unsorted input: a buffer flush per sample would cost more than the sample.
 			g.flush()
-			g.tile = tile
+			g.direct(i0, j0, &ku, &kv, real(vis)*wi, imag(vis)*wi)
+		} else {
+			if tile != g.tile {
+				g.flush()
+				g.tile = tile
+			}
+			lu, lv := i0-tu*tileSize, j0-tv*tileSize
+			acc(g.buf, lv*S+lu, S, &ku, &kv, real(vis)*wi, imag(vis)*wi)
 		}
-		lu, lv := i0-tu*tileSize, j0-tv*tileSize
-		acc(g.buf, lv*S+lu, S, &ku, &kv, real(vis)*wi, imag(vis)*wi)
 		st.SumWeights += float64(wi)
 		st.Norm += float64(wi) * float64(norm)
 		st.Gridded++
@@ -359,6 +421,7 @@ func (p *Plan) Degrid(dst []complex64, grid []complex64, s *imaging.Samples) err
 		S := p.bufStride()
 		buf := make([]complex64, S*S)
 		tile := -1
+		sw := switchRate{last: -1}
 		acc := p.degridFn
 		var ku, kv [maxTaps]float32
 		for {
@@ -376,12 +439,18 @@ func (p *Plan) Degrid(dst []complex64, grid []complex64, s *imaging.Samples) err
 					continue
 				}
 				tu, tv := i0/tileSize, j0/tileSize
-				if t := tv*p.ntu + tu; t != tile {
-					p.loadTile(buf, grid, t)
-					tile = t
+				t := tv*p.ntu + tu
+				var sr, si float32
+				if sw.next(t) {
+					sr, si = p.degridDirect(grid, i0, j0, &ku, &kv)
+				} else {
+					if t != tile {
+						p.loadTile(buf, grid, t)
+						tile = t
+					}
+					lu, lv := i0-tu*tileSize, j0-tv*tileSize
+					sr, si = acc(buf, lv*S+lu, S, &ku, &kv)
 				}
-				lu, lv := i0-tu*tileSize, j0-tv*tileSize
-				sr, si := acc(buf, lv*S+lu, S, &ku, &kv)
 				if p.kind == KernelCASA && norm != 0 {
 					sr /= norm
 					si /= norm
@@ -398,6 +467,31 @@ func (p *Plan) Degrid(dst []complex64, grid []complex64, s *imaging.Samples) err
 		return fmt.Errorf("%w: %d samples with non-finite u or v were predicted as 0", ErrBadSamples, nb)
 	}
 	return nil
+}
+
+// degridDirect interpolates one sample straight from the grid (with wrap).
+func (p *Plan) degridDirect(grid []complex64, i0, j0 int, ku, kv *[maxTaps]float32) (float32, float32) {
+	var sr, si float32
+	for r := 0; r < p.w; r++ {
+		y := j0 + r
+		for y >= p.nv {
+			y -= p.nv
+		}
+		row := grid[y*p.nu : (y+1)*p.nu]
+		var rr, ri float32
+		x := i0
+		for c := 0; c < p.w; c++ {
+			for x >= p.nu {
+				x -= p.nu
+			}
+			rr += real(row[x]) * ku[c]
+			ri += imag(row[x]) * ku[c]
+			x++
+		}
+		sr += rr * kv[r]
+		si += ri * kv[r]
+	}
+	return sr, si
 }
 
 // loadTile copies the grid cells of tile t (with periodic wrap) into buf.
