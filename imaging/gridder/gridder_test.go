@@ -39,7 +39,7 @@ func TestDirty_MatchesDFT(t *testing.T) {
 	for _, c := range []struct {
 		eps  float64
 		nvis int // steers the cost model: few samples favour small grids, many favour small W
-	}{{1e-3, 1e3}, {1e-3, 1e9}, {1e-4, 1e3}, {1e-4, 1e9}, {1e-5, 1e3}, {1e-5, 1e7}, {1e-5, 1e9}} {
+	}{{1e-3, 1e3}, {1e-3, 1e9}, {1e-4, 1e3}, {1e-4, 1e9}, {1e-5, 1e3}, {1e-5, 1e7}, {1e-5, 1e9}, {1e-6, 1e3}, {2e-6, 1e9}} {
 		eps := c.eps
 		p, err := NewPlan(g, &Options{Epsilon: eps, NVis: c.nvis})
 		if err != nil {
@@ -94,7 +94,7 @@ func TestKernelTable_Accuracy(t *testing.T) {
 }
 
 // planFor builds a plan with the given table entry, bypassing the cost model.
-func planFor(t *testing.T, g imaging.Geometry, e esParams) *Plan {
+func planFor(t testing.TB, g imaging.Geometry, e esParams) *Plan {
 	t.Helper()
 	p, err := NewPlan(g, &Options{Epsilon: MaxEpsilon})
 	if err != nil {
@@ -452,5 +452,59 @@ func TestDirty_TinyGridWraps(t *testing.T) {
 	want := directDirty(g, s, wt, false)
 	if diff, peak := maxAbsDiff(img, want); diff > 1e-4*peak {
 		t.Errorf("%v: error %.3g x peak", p, diff/peak)
+	}
+}
+
+// TestTileOf_MatchesSampleTaps: the sort key uses the same first tap as the gridder.
+func TestTileOf_MatchesSampleTaps(t *testing.T) {
+	g := imaging.Geometry{Nx: 100, Ny: 80, CellX: 1e-5, CellY: 1e-5}
+	rng := rand.New(rand.NewPCG(19, 20))
+	s, _ := randomSamples(rng, g, 5000)
+	for i := range s.U { // some beyond the uv extent: ES wraps, CASA drops
+		s.U[i] *= 1.1
+	}
+	for _, o := range []*Options{{Epsilon: 1e-3}, {Epsilon: 1e-5}, {Kernel: KernelCASA}} {
+		p, _ := NewPlan(g, o)
+		var ku, kv [maxTaps]float32
+		for i := range s.U {
+			want := p.ntu * p.ntv
+			if i0, j0, _, ok, _ := p.sampleTaps(s.U[i], s.V[i], &ku, &kv); ok {
+				want = (j0/tileSize)*p.ntu + i0/tileSize
+			}
+			if got := p.tileOf(s.U[i], s.V[i]); got != want {
+				t.Fatalf("%v sample %d: tileOf %d, sampleTaps tile %d", p, i, got, want)
+			}
+		}
+	}
+}
+
+// TestNewPlan_CostModel: the planner meets the requested accuracy and trades support for
+// padding as the number of samples grows.
+func TestNewPlan_CostModel(t *testing.T) {
+	g := imaging.Geometry{Nx: 2048, Ny: 2048, CellX: 1e-6, CellY: 1e-6}
+	for _, eps := range []float64{1e-2, 1e-3, 1e-4, 1e-5, 1e-6} {
+		var prevW int
+		for _, nvis := range []int{1e3, 1e6, 1e8, 1e10} {
+			p, err := NewPlan(g, &Options{Epsilon: eps, NVis: nvis})
+			if err != nil {
+				t.Fatalf("eps %g: %v", eps, err)
+			}
+			su, _ := p.Sigma()
+			t.Logf("eps %g nvis %g: %v", eps, float64(nvis), p)
+			if p.Epsilon() > eps || p.Support() > maxESTaps || su < 1.15 {
+				t.Errorf("eps %g nvis %d: %v", eps, nvis, p)
+			}
+			if prevW != 0 && p.Support() > prevW {
+				t.Errorf("eps %g: support grew from %d to %d with more samples", eps, prevW, p.Support())
+			}
+			prevW = p.Support()
+		}
+	}
+	p, err := NewPlan(g, &Options{Epsilon: 1e-4, SigmaMin: 2, SigmaMax: 2.2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if su, sv := p.Sigma(); su < 2 || sv < 2 || su > 2.3 {
+		t.Errorf("sigma range [2, 2.2] gave %v", p)
 	}
 }

@@ -10,13 +10,29 @@ import (
 )
 
 // testFFT is a small mixed-radix (2, 3, 5, else direct) complex FFT for the tests, so they do
-// not depend on the speed of imaging/fft's reference transform.
-type testFFT struct{ nx, ny int }
+// not depend on the speed of imaging/fft's reference transform. Twiddles are tabulated per length.
+type testFFT struct {
+	nx, ny int
+	tw     map[[2]int][]complex128 // (n, sign) -> exp(sign 2 pi i k / n)
+}
 
-func newTestFFT(nx, ny int) *testFFT { return &testFFT{nx, ny} }
+func newTestFFT(nx, ny int) *testFFT { return &testFFT{nx: nx, ny: ny, tw: map[[2]int][]complex128{}} }
 
 func (t *testFFT) Size() (int, int) { return t.nx, t.ny }
 func (t *testFFT) Close() error     { return nil }
+
+func (t *testFFT) twiddles(n int, sign float64) []complex128 {
+	key := [2]int{n, int(sign)}
+	if w, ok := t.tw[key]; ok {
+		return w
+	}
+	w := make([]complex128, n)
+	for k := range w {
+		w[k] = cmplx.Rect(1, sign*2*math.Pi*float64(k)/float64(n))
+	}
+	t.tw[key] = w
+	return w
+}
 
 func (t *testFFT) Transform(data []complex64, dir fft.Direction) {
 	if len(data) != t.nx*t.ny {
@@ -24,12 +40,15 @@ func (t *testFFT) Transform(data []complex64, dir fft.Direction) {
 	}
 	sign := float64(dir)
 	line := make([]complex128, max(t.nx, t.ny))
+	out := make([]complex128, max(t.nx, t.ny))
+	scratch := make([]complex128, 2*max(t.nx, t.ny))
+	twx, twy := t.twiddles(t.nx, sign), t.twiddles(t.ny, sign)
 	for y := 0; y < t.ny; y++ {
 		l := line[:t.nx]
 		for x := range l {
 			l[x] = complex128(data[y*t.nx+x])
 		}
-		out := fft1(l, sign)
+		fftRec(out[:t.nx], l, 1, twx, 1, scratch)
 		for x := range l {
 			data[y*t.nx+x] = complex64(out[x])
 		}
@@ -39,7 +58,7 @@ func (t *testFFT) Transform(data []complex64, dir fft.Direction) {
 		for y := range l {
 			l[y] = complex128(data[y*t.nx+x])
 		}
-		out := fft1(l, sign)
+		fftRec(out[:t.ny], l, 1, twy, 1, scratch)
 		for y := range l {
 			data[y*t.nx+x] = complex64(out[y])
 		}
@@ -49,44 +68,54 @@ func (t *testFFT) Transform(data []complex64, dir fft.Direction) {
 // fft1 returns the DFT of x with exponent sign: X[k] = sum_j x[j] exp(sign 2 pi i j k / n).
 func fft1(x []complex128, sign float64) []complex128 {
 	n := len(x)
-	if n == 1 {
-		return []complex128{x[0]}
+	tw := make([]complex128, n)
+	for k := range tw {
+		tw[k] = cmplx.Rect(1, sign*2*math.Pi*float64(k)/float64(n))
+	}
+	out := make([]complex128, n)
+	fftRec(out, x, 1, tw, 1, make([]complex128, 2*n))
+	return out
+}
+
+// fftRec writes into out (len m) the DFT of the m elements x[0], x[stride], ...; tw holds the
+// twiddles of the full length N = m*twStride, scratch has room for 2m values.
+func fftRec(out, x []complex128, stride int, tw []complex128, twStride int, scratch []complex128) {
+	m := len(out)
+	if m == 1 {
+		out[0] = x[0]
+		return
 	}
 	p := 0
 	for _, f := range []int{2, 3, 5} {
-		if n%f == 0 {
+		if m%f == 0 {
 			p = f
 			break
 		}
 	}
-	out := make([]complex128, n)
+	N := len(tw)
 	if p == 0 {
-		for k := 0; k < n; k++ {
+		for k := 0; k < m; k++ {
 			var s complex128
-			for j := 0; j < n; j++ {
-				s += x[j] * cmplx.Rect(1, sign*2*math.Pi*float64((j*k)%n)/float64(n))
+			for j := 0; j < m; j++ {
+				s += x[j*stride] * tw[(j*k*twStride)%N]
 			}
 			out[k] = s
 		}
-		return out
+		return
 	}
-	m := n / p
-	subs := make([][]complex128, p)
-	tmp := make([]complex128, m)
+	q := m / p
+	// Sub-transforms of the p decimated sequences go to scratch[r*q : (r+1)*q].
+	sub := scratch[:m]
 	for r := 0; r < p; r++ {
-		for j := 0; j < m; j++ {
-			tmp[j] = x[j*p+r]
-		}
-		subs[r] = fft1(tmp, sign)
+		fftRec(sub[r*q:(r+1)*q], x[r*stride:], stride*p, tw, twStride*p, scratch[m:])
 	}
-	for k := 0; k < n; k++ {
+	for k := 0; k < m; k++ {
 		var s complex128
 		for r := 0; r < p; r++ {
-			s += subs[r][k%m] * cmplx.Rect(1, sign*2*math.Pi*float64((r*k)%n)/float64(n))
+			s += sub[r*q+k%q] * tw[(r*k*twStride)%N]
 		}
 		out[k] = s
 	}
-	return out
 }
 
 // randomSamples returns n samples filling the uv plane of g uniformly (|u| < 1/(2 CellX)),

@@ -202,13 +202,15 @@ func polyDegree(w int) int { return w + 1 }
 // error relative to the image peak, and leaves room for the polynomial and float32 rounding.
 const esSafety = 2.0
 
-// Cost model (seconds, one core): FFT of an n-point complex64 grid ~ cFFT * n log2 n; gridding or
-// degridding one sample with w taps ~ cTap*w*w + cKern*w. Constants measured with this package's
-// benchmarks and the pure-Go FFT on the development machine (see README.md).
+// Cost model (seconds, one core). FFT of an n-point complex64 grid: cFFT * n log2 n, between
+// FFTW single precision (0.30 ns, ../shared/DESIGN.md section 4) and a plain Go radix-4 FFT
+// (0.9 ns). Gridding or degridding one sorted sample with w x w taps: cVis + cTap*w*w, fitted to
+// BenchmarkGridSupport (39, 45, 55, 68, 78 ns for w = 4..8 on the development machine).
+// Constants, not measurements at run time: they only steer the choice of (w, sigma).
 const (
-	cFFT  = 1.0e-9
-	cTap  = 1.6e-9
-	cKern = 8e-9
+	cFFT = 0.5e-9
+	cVis = 25e-9
+	cTap = 0.9e-9
 )
 
 func fftCost(nu, nv int) float64 {
@@ -216,7 +218,7 @@ func fftCost(nu, nv int) float64 {
 	return cFFT * n * math.Log2(n)
 }
 
-func gridCost(w int) float64 { return cTap*float64(w*w) + cKern*float64(w) }
+func gridCost(w int) float64 { return cVis + cTap*float64(w*w) }
 
 // correction returns 1/(transform of the kernel) at pixel offsets 0..n/2 from the image
 // centre for an axis of n pixels on a padded grid of ng cells.

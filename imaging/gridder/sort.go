@@ -1,15 +1,46 @@
 package gridder
 
-import "github.com/cubeimg/cubeimg/imaging"
+import (
+	"math"
+
+	"github.com/cubeimg/cubeimg/imaging"
+)
 
 // tileOf returns the uv tile of a sample's first tap, or ntu*ntv when it cannot be gridded.
+// It follows sampleTaps without evaluating the kernel.
 func (p *Plan) tileOf(u, v float64) int {
-	var ku, kv [maxTaps]float32
-	i0, j0, _, ok, _ := p.sampleTaps(u, v, &ku, &kv)
-	if !ok {
+	a, b := p.coords(u, v)
+	if !finite(a) || !finite(b) {
+		return p.ntu * p.ntv
+	}
+	i0, oku := p.firstTap(a, p.nu)
+	j0, okv := p.firstTap(b, p.nv)
+	if !oku || !okv {
 		return p.ntu * p.ntv
 	}
 	return (j0/tileSize)*p.ntu + i0/tileSize
+}
+
+// firstTap returns the first tap cell of grid coordinate a, as axisES or axisCASA do.
+func (p *Plan) firstTap(a float64, n int) (int, bool) {
+	if p.kind == KernelCASA {
+		anchor := math.Round(a)
+		if !(anchor-casaSupport >= 0 && anchor+casaSupport < float64(n)) {
+			return 0, false
+		}
+		return int(anchor) - casaSupport, true
+	}
+	if a < 0 || a >= float64(n) {
+		a -= float64(n) * math.Floor(a/float64(n))
+		if a >= float64(n) {
+			a = 0
+		}
+	}
+	i0 := int(math.Ceil(a - float64(p.w)/2))
+	if i0 < 0 {
+		i0 += n
+	}
+	return i0, true
 }
 
 // SortSamples reorders the samples of s, and every slice in extra (each of the same length,
