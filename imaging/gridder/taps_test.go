@@ -1,0 +1,76 @@
+package gridder
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestTapFuncs_MatchGeneric: the unrolled loops of taps_gen.go compute what the plain loops do.
+func TestTapFuncs_MatchGeneric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for w := 4; w <= 8; w++ {
+		ue, ug, ud := tapFuncs(w)
+		ge, gg, gd := genericTapFuncs(w)
+		e := esKernelDB[0]
+		for _, x := range esKernelDB {
+			if x.W == w && x.Sigma == 1.5 {
+				e = x
+			}
+		}
+		phi := func(x float64) float64 { return esPhi(e.Beta, e.E0, x) }
+		k := fitPolyKernel(w, polyDegree(w), phi)
+		var a, b [maxTaps]float32
+		for i := 0; i < 100; i++ {
+			y := 2*rng.Float64() - 1
+			ue(k, y, &a)
+			ge(k, y, &b)
+			for tap := 0; tap < w; tap++ {
+				if d := math.Abs(float64(a[tap] - b[tap])); d > 1e-6 {
+					t.Fatalf("W=%d evalPoly tap %d at y=%g: %g vs %g", w, tap, y, a[tap], b[tap])
+				}
+			}
+		}
+		S := tileSize + w - 1
+		bu1 := make([]complex64, S*S)
+		bu2 := make([]complex64, S*S)
+		off := 3*S + 5
+		ug(bu1, off, S, &a, &b, 0.7, -1.3)
+		gg(bu2, off, S, &a, &b, 0.7, -1.3)
+		for i := range bu1 {
+			if bu1[i] != bu2[i] {
+				t.Fatalf("W=%d gridAcc cell %d: %v vs %v", w, i, bu1[i], bu2[i])
+			}
+		}
+		r1, i1 := ud(bu1, off, S, &a, &b)
+		r2, i2 := gd(bu1, off, S, &a, &b)
+		if math.Abs(float64(r1-r2)) > 1e-5*math.Abs(float64(r2)) || math.Abs(float64(i1-i2)) > 1e-5*math.Abs(float64(i2)) {
+			t.Fatalf("W=%d degridAcc: (%g,%g) vs (%g,%g)", w, r1, i1, r2, i2)
+		}
+	}
+}
+
+// TestPolyKernel_Interior: the per-tap polynomials reproduce the ES kernel away from its edge
+// (where (1-x^2)^e0 is not smooth and the kernel is below exp(-beta) anyway).
+func TestPolyKernel_Interior(t *testing.T) {
+	for _, e := range esKernelDB {
+		if e.W > maxESTaps {
+			continue
+		}
+		phi := func(x float64) float64 { return esPhi(e.Beta, e.E0, x) }
+		k := fitPolyKernel(e.W, polyDegree(e.W), phi)
+		var buf [maxTaps]float64
+		worst := 0.0
+		for i := 0; i < 200; i++ {
+			f := (float64(i) + 0.5) / 200
+			k.eval64(f, buf[:e.W])
+			for tap := 1; tap < e.W-1; tap++ { // inner taps
+				x := 2 * (f + float64(tap) - float64(e.W)/2) / float64(e.W)
+				worst = math.Max(worst, math.Abs(buf[tap]-phi(x)))
+			}
+		}
+		if worst > e.Eps {
+			t.Errorf("W=%d sigma=%.2f: inner-tap polynomial error %.3g > table eps %.3g", e.W, e.Sigma, worst, e.Eps)
+		}
+	}
+}
