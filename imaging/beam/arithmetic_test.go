@@ -10,7 +10,9 @@ const arcsec = math.Pi / (180 * 3600)
 
 func deg(d float64) float64 { return d * math.Pi / 180 }
 
-func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol*math.Max(1, math.Max(math.Abs(a), math.Abs(b))) }
+func near(a, b, tol float64) bool {
+	return math.Abs(a-b) <= tol*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
 
 // samePA compares position angles modulo pi.
 func samePA(a, b, tol float64) bool {

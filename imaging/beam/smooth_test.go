@@ -82,7 +82,7 @@ func directDifference(white bool, g Gaussian) float64 {
 			for y := 0; y < ny; y++ {
 				for x := 0; x < nx; x++ {
 					dx, dy := float64(x)-cx, float64(y)-cy
-					src[y*nx+x] += float32(amp * math.Exp(-(ba*dx*dx+bb*dx*dy+bc*dy*dy)))
+					src[y*nx+x] += float32(amp * math.Exp(-(ba*dx*dx + bb*dx*dy + bc*dy*dy)))
 				}
 			}
 		}
