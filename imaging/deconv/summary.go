@@ -94,7 +94,7 @@ func Summarize(in SummaryInput, p *Params) PlaneSummary {
 	}
 	if p.NSigma > 0 {
 		r := robust.Region{PB: in.PB, PBLimit: in.PBLimit, Mask: in.Mask}
-		e := robust.Estimate(in.Residual[:n], r, p.FastNoise)
+		e := robust.Estimate(in.Residual[:n], r, p.FastNoise, nil)
 		s.RMS, s.Median = float32(e.RMS), float32(e.Median)
 	}
 	return s

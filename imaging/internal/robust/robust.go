@@ -60,8 +60,9 @@ type Noise struct {
 // Estimate returns CASA's robust noise of a residual plane (SIImageStore::calcRobustRMS,
 // SDMaskHandler statistics): with fast set, the median and MAD of every selected pixel (the
 // region, ignoring the mask); otherwise the pixels of the region outside the clean mask when the
-// mask has any pixel there, else the region after Chauvenet clipping (at most 5 passes).
-func Estimate(vals []float32, r Region, fast bool) Noise {
+// mask has any pixel there, else the region after Chauvenet clipping (at most 5 passes). h is
+// the histogram to use (nil: allocate one).
+func Estimate(vals []float32, r Region, fast bool, h *Hist) Noise {
 	r.OutsideMask = false
 	lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
 	if !fast {
@@ -80,7 +81,9 @@ func Estimate(vals []float32, r Region, fast bool) Noise {
 			lo, hi = ChauvenetRange(vals, r, 5)
 		}
 	}
-	var h Hist
+	if h == nil {
+		h = new(Hist)
+	}
 	med, mad, n := h.MedianMAD(vals, r, lo, hi)
 	return Noise{Median: med, MAD: mad, RMS: MADToSigma * mad, N: n}
 }

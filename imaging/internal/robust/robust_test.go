@@ -80,13 +80,13 @@ func TestEstimate_GaussianNoiseWithSources(t *testing.T) {
 		}
 	}
 	for _, fast := range []bool{true, false} {
-		e := Estimate(vals, Region{Mask: mask}, fast)
+		e := Estimate(vals, Region{Mask: mask}, fast, nil)
 		if math.Abs(e.RMS-sigma) > 0.02*sigma || math.Abs(e.Median-0.001) > 0.05*sigma {
 			t.Errorf("fast=%v: rms %v median %v, want %v and 0.001", fast, e.RMS, e.Median, sigma)
 		}
 	}
 	// Without a mask, Chauvenet removes the bright pixels: the MAD then ignores them entirely.
-	e := Estimate(vals, Region{}, false)
+	e := Estimate(vals, Region{}, false, nil)
 	if e.N > n-n/100+50 || e.N < n-n/100-200 {
 		t.Errorf("Chauvenet kept %d values, want about %d", e.N, n-n/100)
 	}
