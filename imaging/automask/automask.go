@@ -94,6 +94,7 @@ type Scratch struct {
 	ring     []float32
 	list     []int32
 	frontier []int32
+	rows     []bool
 	hist     robust.Hist
 }
 
@@ -148,7 +149,8 @@ func Update(pl Plane, in Input, p *Params, st *State, sc *Scratch) (Result, erro
 	if p.PBMask > float64(maskLimit) {
 		maskLimit = float32(p.PBMask)
 	}
-	inMaskRegion := func(i int) bool { return pl.PB == nil || pl.PB[i] > maskLimit }
+	pb := pl.PB
+	inMaskRegion := func(i int) bool { return pb == nil || pb[i] > maskLimit }
 
 	// 0. Statistics.
 	lo, hi, cnt := robust.MinMax(resid, region)
@@ -188,7 +190,7 @@ func Update(pl Plane, in Input, p *Params, st *State, sc *Scratch) (Result, erro
 	a := sc.a[:n]
 	for i, v := range resid {
 		a[i] = 0
-		if inMaskRegion(i) && above(v, res.MaskThreshold) {
+		if above(v, res.MaskThreshold) && (pb == nil || pb[i] > maskLimit) {
 			a[i] = 1
 		}
 	}
@@ -219,7 +221,7 @@ func Update(pl Plane, in Input, p *Params, st *State, sc *Scratch) (Result, erro
 	if p.NegativeThreshold > 0 {
 		for i, v := range resid {
 			g[i] = 0
-			if inMaskRegion(i) && above(v, negMask) {
+			if above(v, negMask) && (pb == nil || pb[i] > maskLimit) {
 				g[i] = 1
 			}
 		}
@@ -235,7 +237,7 @@ func Update(pl Plane, in Input, p *Params, st *State, sc *Scratch) (Result, erro
 
 	// 8. Final mask: previous mask, positive and negative masks, inside the region.
 	for i := range mask {
-		if !inMaskRegion(i) {
+		if pb != nil && !(pb[i] > maskLimit) {
 			mask[i] = Outside
 			continue
 		}
@@ -275,7 +277,7 @@ func noiseStats(resid []float32, region robust.Region, mask []uint8, fast bool, 
 }
 
 // smoothCut replaces the 0/1 mask m by the pixels where m smoothed with b exceeds cut times the
-// maximum of the smoothed mask.
+// maximum of the smoothed mask. Only the rows the smoothing reaches are visited.
 func (sc *Scratch) smoothCut(m []uint8, nx, ny int, b beam.Gaussian, in Input, cut float64, opt *beam.SmoothOptions) {
 	empty := true
 	for _, v := range m {
@@ -287,17 +289,32 @@ func (sc *Scratch) smoothCut(m []uint8, nx, ny int, b beam.Gaussian, in Input, c
 	if empty {
 		return
 	}
+	if len(sc.rows) < ny {
+		sc.rows = make([]bool, ny)
+	}
+	opt.NonzeroRows = sc.rows
 	s := sc.smooth[:nx*ny]
 	beam.Smooth(s, m, nx, ny, b, in.CellX, in.CellY, opt)
 	var mx float32
-	for _, v := range s {
-		mx = max(mx, v)
+	for y := 0; y < ny; y++ {
+		if sc.rows[y] {
+			for _, v := range s[y*nx : (y+1)*nx] {
+				mx = max(mx, v)
+			}
+		}
 	}
 	t := float32(cut) * mx
-	for i, v := range s {
-		m[i] = 0
-		if v > t {
-			m[i] = 1
+	for y := 0; y < ny; y++ {
+		row := m[y*nx : (y+1)*nx]
+		if !sc.rows[y] {
+			clear(row)
+			continue
+		}
+		for x, v := range s[y*nx : (y+1)*nx] {
+			row[x] = 0
+			if v > t {
+				row[x] = 1
+			}
 		}
 	}
 }

@@ -353,3 +353,37 @@ func TestPresets(t *testing.T) {
 		t.Errorf("defaults %+v", d)
 	}
 }
+
+// TestUpdate_Deterministic: the mask does not depend on the number of workers or on what the
+// scratch held before.
+func TestUpdate_Deterministic(t *testing.T) {
+	const nx, ny = 160, 128
+	rng := rand.New(rand.NewPCG(35, 36))
+	res := noisePlane(rng, nx, ny, 1e-3)
+	for k := 0; k < 12; k++ {
+		addSource(res, nx, ny, 10+rng.IntN(nx-20), 10+rng.IntN(ny-20), 0.01+0.05*rng.Float64())
+	}
+	p, _ := Preset("alma-12m-long-cube")
+	run := func(workers int, sc *Scratch) []uint8 {
+		mask := make([]uint8, nx*ny)
+		var st State
+		for it := 0; it < 3; it++ {
+			in := input(0.05, it*10)
+			in.Workers = workers
+			if _, err := Update(Plane{Nx: nx, Ny: ny, Residual: res, Mask: mask}, in, &p, &st, sc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return mask
+	}
+	sc := NewScratch(nx, ny)
+	ref := run(1, NewScratch(nx, ny))
+	for _, w := range []int{1, 2, 3} {
+		got := run(w, sc)
+		for i := range ref {
+			if got[i] != ref[i] {
+				t.Fatalf("workers %d (reused scratch): pixel %d = %d, want %d", w, i, got[i], ref[i])
+			}
+		}
+	}
+}

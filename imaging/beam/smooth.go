@@ -155,6 +155,10 @@ type SmoothOptions struct {
 	Workers int
 	// Scratch, if at least SmoothScratchLen long, is used instead of allocating.
 	Scratch []float32
+	// NonzeroRows, if at least ny long, receives for each output row whether it may hold nonzero
+	// values (false: the row is all zero), so that callers can skip the empty rows of a smoothed
+	// mask.
+	NonzeroRows []bool
 }
 
 // SmoothScratchLen returns the scratch length (float32 elements) Smooth needs with the given
@@ -186,9 +190,13 @@ func Smooth[T float32 | uint8](dst []float32, src []T, nx, ny int, g Gaussian, c
 	p := newSmoothPlan(g, cellX, cellY)
 	workers := 1
 	var scratch []float32
+	var rows []bool
 	if opt != nil {
 		workers = max(1, opt.Workers)
 		scratch = opt.Scratch
+		if len(opt.NonzeroRows) >= ny {
+			rows = opt.NonzeroRows
+		}
 	}
 	if s, ok := any(src).([]float32); ok && unsafe.SliceData(s) == unsafe.SliceData(dst) {
 		workers = 1
@@ -199,7 +207,7 @@ func Smooth[T float32 | uint8](dst []float32, src []T, nx, ny int, g Gaussian, c
 		scratch = make([]float32, workers*per)
 	}
 	if workers == 1 {
-		smoothBand(dst, src, nx, ny, 0, ny, &p, scratch[:per])
+		smoothBand(dst, src, nx, ny, 0, ny, &p, scratch[:per], rows)
 		return
 	}
 	var wg sync.WaitGroup
@@ -208,47 +216,77 @@ func Smooth[T float32 | uint8](dst []float32, src []T, nx, ny int, g Gaussian, c
 		wg.Add(1)
 		go func(buf []float32) {
 			defer wg.Done()
-			smoothBand(dst, src, nx, ny, y0, y1, &p, buf)
+			smoothBand(dst, src, nx, ny, y0, y1, &p, buf, rows)
 		}(scratch[w*per : (w+1)*per])
 	}
 	wg.Wait()
 }
 
-// smoothBand computes output rows [y0, y1) using a ring of row-smoothed source rows.
-func smoothBand[T float32 | uint8](dst []float32, src []T, nx, ny, y0, y1 int, p *smoothPlan, buf []float32) {
+// smoothBand computes output rows [y0, y1) using a ring of row-smoothed source rows. Each ring
+// row keeps the column intervals where it may be nonzero (the source's nonzero runs widened by
+// the row kernel), so that sparse planes (masks) cost in proportion to their support.
+func smoothBand[T float32 | uint8](dst []float32, src []T, nx, ny, y0, y1 int, p *smoothPlan, buf []float32, nonzeroRows []bool) {
 	nring := 2*p.ry + 1
 	pad := p.pad
 	w := nx + 2*pad // a ring row holds columns -pad .. nx+pad-1
 	ring := buf[:nring*w]
 	tmp := buf[nring*w : nring*w+nx]
-	zero := make([]bool, nring)
-	ringRow := func(y int) ([]float32, bool) {
+	// spans[i] holds the intervals [a, b) (columns, -pad-based) of ring slot i.
+	spans := make([][]int32, nring)
+	ringRow := func(y int) ([]float32, []int32) {
 		i := y % nring
-		return ring[i*w : (i+1)*w], zero[i]
+		return ring[i*w : (i+1)*w], spans[i]
 	}
 	rowPass := func(y int) {
 		i := y % nring
 		out := ring[i*w : (i+1)*w]
+		sp := spans[i][:0]
 		row := src[y*nx : (y+1)*nx]
-		nonzero := false
-		for x, v := range row {
-			tmp[x] = float32(v)
-			if v != 0 {
-				nonzero = true
-			}
-		}
-		zero[i] = !nonzero
-		clear(out)
-		if !nonzero {
-			return
-		}
-		for j, c := range p.kx {
-			d := j - p.rx // out[x] += c * row[x - d] for x in [-pad, nx+pad)
-			lo, hi := max(-pad, d), min(nx+pad, nx+d)
-			if lo >= hi {
+		for x := 0; x < nx; {
+			if row[x] == 0 {
+				x++
 				continue
 			}
-			axpy(out[lo+pad:hi+pad], tmp[lo-d:hi-d], c)
+			a := x
+			for x < nx && row[x] != 0 {
+				tmp[x] = float32(row[x])
+				x++
+			}
+			lo, hi := int32(max(-pad, a-p.rx)), int32(min(nx+pad, x+p.rx))
+			if n := len(sp); n > 0 && sp[n-1] >= lo {
+				sp[n-1] = hi
+			} else {
+				sp = append(sp, lo, hi)
+			}
+			// Zero the gap after the run for the row pass's reads.
+			for g := x; g < min(nx, x+2*p.rx+1); g++ {
+				if row[g] != 0 {
+					break
+				}
+				tmp[g] = 0
+			}
+			for g := a - 1; g >= max(0, a-2*p.rx-1); g-- {
+				if row[g] != 0 {
+					break
+				}
+				tmp[g] = 0
+			}
+		}
+		spans[i] = sp
+		// Only the spans are read back: clear them (the ring may hold anything elsewhere).
+		for k := 0; k < len(sp); k += 2 {
+			clear(out[int(sp[k])+pad : int(sp[k+1])+pad])
+		}
+		for k := 0; k < len(sp); k += 2 {
+			ilo, ihi := int(sp[k]), int(sp[k+1])
+			for j, c := range p.kx {
+				d := j - p.rx // out[x] += c * row[x - d] for x in [ilo, ihi), x - d in [0, nx)
+				lo, hi := max(ilo, d), min(ihi, nx+d)
+				if lo >= hi {
+					continue
+				}
+				axpy(out[lo+pad:hi+pad], tmp[lo-d:hi-d], c)
+			}
 		}
 	}
 	// Fill the ring with rows y0 - ry .. y0 + ry - 1.
@@ -261,24 +299,29 @@ func smoothBand[T float32 | uint8](dst []float32, src []T, nx, ny, y0, y1 int, p
 		}
 		out := dst[y*nx : (y+1)*nx]
 		clear(out)
+		touched := false
 		for ti := range p.ky {
 			tap := &p.ky[ti]
 			sy := y - tap.dy
 			if sy < 0 || sy >= ny {
 				continue
 			}
-			row, isZero := ringRow(sy)
-			if isZero {
-				continue
-			}
-			for m := 0; m < tap.n; m++ {
-				d := tap.off + m // out[x] += c * row[x + d], row defined on [-pad, nx+pad)
-				lo, hi := max(0, -pad-d), min(nx, nx+pad-d)
-				if lo >= hi {
-					continue
+			row, sp := ringRow(sy)
+			for k := 0; k < len(sp); k += 2 {
+				touched = true
+				ilo, ihi := int(sp[k]), int(sp[k+1])
+				for m := 0; m < tap.n; m++ {
+					d := tap.off + m // out[x] += c * row[x + d] for x + d in [ilo, ihi)
+					lo, hi := max(0, ilo-d), min(nx, ihi-d)
+					if lo >= hi {
+						continue
+					}
+					axpy(out[lo:hi], row[lo+d+pad:hi+d+pad], tap.c[m])
 				}
-				axpy(out[lo:hi], row[lo+d+pad:hi+d+pad], tap.c[m])
 			}
+		}
+		if nonzeroRows != nil {
+			nonzeroRows[y] = touched
 		}
 	}
 }

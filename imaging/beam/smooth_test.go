@@ -148,6 +148,18 @@ func TestSmooth_InPlaceWorkersMask(t *testing.T) {
 	Smooth(fromMask, mask, nx, ny, g, cell, cell, &SmoothOptions{Workers: 2})
 	inPlace := append([]float32(nil), src...)
 	Smooth(inPlace, inPlace, nx, ny, g, cell, cell, &SmoothOptions{Workers: 4})
+	// Scratch full of garbage from elsewhere must not matter.
+	dirty := make([]float32, SmoothScratchLen(nx, g, cell, cell, 2))
+	for i := range dirty {
+		dirty[i] = float32(rng.NormFloat64())
+	}
+	reused := make([]float32, nx*ny)
+	Smooth(reused, mask, nx, ny, g, cell, cell, &SmoothOptions{Workers: 2, Scratch: dirty})
+	for i := range ref {
+		if reused[i] != ref[i] {
+			t.Fatalf("pixel %d: with a dirty scratch %v, want %v", i, reused[i], ref[i])
+		}
+	}
 	for i := range ref {
 		if w3[i] != ref[i] || fromMask[i] != ref[i] || inPlace[i] != ref[i] {
 			t.Fatalf("pixel %d: ref %v, 3 workers %v, mask %v, in place %v", i, ref[i], w3[i], fromMask[i], inPlace[i])

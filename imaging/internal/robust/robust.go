@@ -126,16 +126,21 @@ type Hist struct{ counts [1 << 16]uint32 }
 
 // MedianMAD returns the median of the selected values within [lo, hi], the median of their
 // absolute deviations from it, and their number. For an even number of values a median is the
-// mean of the two middle ones. It reads the plane at most six times.
+// mean of the two middle ones. It reads the plane four to six times.
 func (h *Hist) MedianMAD(vals []float32, r Region, lo, hi float32) (median, mad float64, n int) {
 	s := selection{vals: vals, r: r, lo: lo, hi: hi}
-	n = s.count()
+	s.plain = r.PB == nil && !r.OutsideMask && math.IsInf(float64(lo), -1) && math.IsInf(float64(hi), 1)
+	h.pass(&s, -1)
+	for _, c := range h.counts {
+		n += int(c)
+	}
 	if n == 0 {
 		return 0, 0, 0
 	}
 	a, b := h.middle(&s, n)
 	median = 0.5 * (float64(a) + float64(b))
 	s.dev, s.med = true, median
+	h.pass(&s, -1)
 	a, b = h.middle(&s, n)
 	mad = 0.5 * (float64(a) + float64(b))
 	return median, mad, n
@@ -145,34 +150,41 @@ type selection struct {
 	vals   []float32
 	r      Region
 	lo, hi float32
+	plain  bool    // no PB, mask or range test: only finiteness
 	dev    bool    // select |v - med| instead of v
 	med    float64 // for dev
 }
 
-func (s *selection) count() int {
-	n := 0
+// pass fills the histogram of the selection's keys: of their high 16 bits (bin < 0), or of the
+// low 16 bits of the keys whose high bits are bin.
+func (h *Hist) pass(s *selection, bin int32) {
+	clear(h.counts[:])
+	c := &h.counts
+	pb, lim, mask, outside := s.r.PB, s.r.PBLimit, s.r.Mask, s.r.OutsideMask
 	for i, v := range s.vals {
-		if s.ok(i, v) {
-			n++
+		b := math.Float32bits(v)
+		if b&0x7f800000 == 0x7f800000 {
+			continue // NaN or Inf
+		}
+		if !s.plain {
+			if v < s.lo || v > s.hi || (pb != nil && !(pb[i] > lim)) || (outside && mask[i] != 0) {
+				continue
+			}
+		}
+		var k uint32
+		if s.dev {
+			k = math.Float32bits(float32(math.Abs(float64(v)-s.med))) | 0x80000000
+		} else if b&0x80000000 != 0 {
+			k = ^b
+		} else {
+			k = b | 0x80000000
+		}
+		if bin < 0 {
+			c[k>>16]++
+		} else if k>>16 == uint32(bin) {
+			c[k&0xffff]++
 		}
 	}
-	return n
-}
-
-func (s *selection) ok(i int, v float32) bool {
-	return finite(v) && v >= s.lo && v <= s.hi && s.r.in(i)
-}
-
-// key returns the order-preserving key of the selected value at i.
-func (s *selection) key(v float32) uint32 {
-	if s.dev {
-		v = float32(math.Abs(float64(v) - s.med))
-	}
-	b := math.Float32bits(v)
-	if b&0x80000000 != 0 {
-		return ^b
-	}
-	return b | 0x80000000
 }
 
 func fromKey(k uint32) float32 {
@@ -182,35 +194,20 @@ func fromKey(k uint32) float32 {
 	return math.Float32frombits(^k)
 }
 
-// middle returns the values of rank (n-1)/2 and n/2 (0-based) of the selection.
+// middle returns the values of rank (n-1)/2 and n/2 (0-based) of the selection, given the
+// histogram of its high key bits.
 func (h *Hist) middle(s *selection, n int) (float32, float32) {
 	k1, k2 := (n-1)/2, n/2
-	clear(h.counts[:])
-	for i, v := range s.vals {
-		if s.ok(i, v) {
-			h.counts[s.key(v)>>16]++
-		}
-	}
 	b1, r1 := h.rank(k1)
 	b2, r2 := h.rank(k2)
-	lowPass := func(bin uint32) {
-		clear(h.counts[:])
-		for i, v := range s.vals {
-			if s.ok(i, v) {
-				if k := s.key(v); k>>16 == bin {
-					h.counts[k&0xffff]++
-				}
-			}
-		}
-	}
-	lowPass(b1)
+	h.pass(s, int32(b1))
 	l1, _ := h.rank(r1)
 	v1 := fromKey(b1<<16 | l1)
 	if b2 == b1 {
 		l2, _ := h.rank(r2)
 		return v1, fromKey(b2<<16 | l2)
 	}
-	lowPass(b2)
+	h.pass(s, int32(b2))
 	l2, _ := h.rank(r2)
 	return v1, fromKey(b2<<16 | l2)
 }
@@ -227,4 +224,4 @@ func (h *Hist) rank(k int) (uint32, int) {
 	panic("robust: rank beyond the selection")
 }
 
-func finite(v float32) bool { return !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) }
+func finite(v float32) bool { return math.Float32bits(v)&0x7f800000 != 0x7f800000 }
