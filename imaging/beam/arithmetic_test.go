@@ -8,7 +8,7 @@ import (
 
 const arcsec = math.Pi / (180 * 3600)
 
-func deg(d float64) float64 { return d * math.Pi / 180 }
+func radOfDeg(d float64) float64 { return d * math.Pi / 180 }
 
 func near(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
@@ -29,7 +29,7 @@ func samePA(a, b, tol float64) bool {
 func TestGaussian_Quadratic_HalfMaximum(t *testing.T) {
 	cx, cy := 0.1*arcsec, 0.15*arcsec
 	for _, pa := range []float64{0, 30, 90, -60, 123} {
-		g := Gaussian{Major: 1.2 * arcsec, Minor: 0.7 * arcsec, PA: deg(pa)}
+		g := Gaussian{Major: 1.2 * arcsec, Minor: 0.7 * arcsec, PA: radOfDeg(pa)}
 		a, b, c := g.Quadratic(cx, cy)
 		eval := func(east, north float64) float64 {
 			dx, dy := -east/cx, north/cy
@@ -48,7 +48,7 @@ func TestGaussian_Quadratic_HalfMaximum(t *testing.T) {
 func TestFromPixelMoments_RoundTrip(t *testing.T) {
 	cx, cy := 0.1*arcsec, 0.13*arcsec
 	for _, pa := range []float64{0, 17, 45, 89, -33, 90} {
-		g := Gaussian{Major: 1.5 * arcsec, Minor: 0.6 * arcsec, PA: NormalizePA(deg(pa))}
+		g := Gaussian{Major: 1.5 * arcsec, Minor: 0.6 * arcsec, PA: NormalizePA(radOfDeg(pa))}
 		sxx, sxy, syy := g.PixelMoments(cx, cy)
 		h := FromPixelMoments(sxx, sxy, syy, cx, cy)
 		if !near(h.Major, g.Major, 1e-12) || !near(h.Minor, g.Minor, 1e-12) || !samePA(h.PA, g.PA, 1e-9) {
@@ -61,8 +61,8 @@ func TestFromPixelMoments_RoundTrip(t *testing.T) {
 // Gaussians on a grid, whose second moments are measured directly.
 func TestConvolve_NumericalMoments(t *testing.T) {
 	cell := 0.1 * arcsec
-	a := Gaussian{Major: 1.0 * arcsec, Minor: 0.5 * arcsec, PA: deg(20)}
-	b := Gaussian{Major: 0.8 * arcsec, Minor: 0.6 * arcsec, PA: deg(-70)}
+	a := Gaussian{Major: 1.0 * arcsec, Minor: 0.5 * arcsec, PA: radOfDeg(20)}
+	b := Gaussian{Major: 0.8 * arcsec, Minor: 0.6 * arcsec, PA: radOfDeg(-70)}
 	const n = 81
 	img := func(g Gaussian) []float64 {
 		qa, qb, qc := g.Quadratic(cell, cell)
@@ -117,8 +117,8 @@ func TestConvolve_NumericalMoments(t *testing.T) {
 }
 
 func TestDeconvolve_InvertsConvolve(t *testing.T) {
-	src := Gaussian{Major: 0.9 * arcsec, Minor: 0.4 * arcsec, PA: deg(35)}
-	bm := Gaussian{Major: 1.1 * arcsec, Minor: 0.7 * arcsec, PA: deg(-10)}
+	src := Gaussian{Major: 0.9 * arcsec, Minor: 0.4 * arcsec, PA: radOfDeg(35)}
+	bm := Gaussian{Major: 1.1 * arcsec, Minor: 0.7 * arcsec, PA: radOfDeg(-10)}
 	c := Convolve(src, bm)
 	got, err := Deconvolve(c, bm)
 	if err != nil {
@@ -160,8 +160,8 @@ func TestDeconvolve_CasacoreTolerance(t *testing.T) {
 
 func TestNormalizePA(t *testing.T) {
 	for _, c := range []struct{ in, want float64 }{
-		{0, 0}, {math.Pi / 2, math.Pi / 2}, {-math.Pi / 2, math.Pi / 2}, {deg(100), deg(-80)},
-		{deg(-100), deg(80)}, {deg(370), deg(10)},
+		{0, 0}, {math.Pi / 2, math.Pi / 2}, {-math.Pi / 2, math.Pi / 2}, {radOfDeg(100), radOfDeg(-80)},
+		{radOfDeg(-100), radOfDeg(80)}, {radOfDeg(370), radOfDeg(10)},
 	} {
 		if got := NormalizePA(c.in); !near(got, c.want, 1e-12) {
 			t.Errorf("NormalizePA(%v) = %v, want %v", c.in, got, c.want)

@@ -8,9 +8,9 @@ import (
 
 func TestCommon_LargestBeamWorks(t *testing.T) {
 	beams := []Gaussian{
-		{Major: 1.0 * arcsec, Minor: 0.8 * arcsec, PA: deg(10)},
-		{Major: 1.2 * arcsec, Minor: 1.0 * arcsec, PA: deg(12)},
-		{Major: 1.1 * arcsec, Minor: 0.9 * arcsec, PA: deg(11)},
+		{Major: 1.0 * arcsec, Minor: 0.8 * arcsec, PA: radOfDeg(10)},
+		{Major: 1.2 * arcsec, Minor: 1.0 * arcsec, PA: radOfDeg(12)},
+		{Major: 1.1 * arcsec, Minor: 0.9 * arcsec, PA: radOfDeg(11)},
 		{},
 	}
 	got, err := Common(beams)

@@ -12,11 +12,11 @@ func TestSmooth_DeltaMoments(t *testing.T) {
 	cell := 0.1 * arcsec
 	const nx, ny = 96, 80
 	for _, g := range []Gaussian{
-		{Major: 0.5 * arcsec, Minor: 0.3 * arcsec, PA: deg(30)},
-		{Major: 0.8 * arcsec, Minor: 0.2 * arcsec, PA: deg(80)},
+		{Major: 0.5 * arcsec, Minor: 0.3 * arcsec, PA: radOfDeg(30)},
+		{Major: 0.8 * arcsec, Minor: 0.2 * arcsec, PA: radOfDeg(80)},
 		{Major: 0.6 * arcsec, Minor: 0.6 * arcsec},
-		{Major: 0.12 * arcsec, Minor: 0.05 * arcsec, PA: deg(-45)},
-		{Major: 1.5 * arcsec, Minor: 0.4 * arcsec, PA: deg(-10)},
+		{Major: 0.12 * arcsec, Minor: 0.05 * arcsec, PA: radOfDeg(-45)},
+		{Major: 1.5 * arcsec, Minor: 0.4 * arcsec, PA: radOfDeg(-10)},
 	} {
 		src := make([]float32, nx*ny)
 		src[ny/2*nx+nx/2] = 1
@@ -53,7 +53,7 @@ func TestSmooth_DeltaMoments(t *testing.T) {
 func TestSmooth_MatchesDirect(t *testing.T) {
 	for _, white := range []bool{false, true} {
 		for _, pa := range []float64{10, 30, 55, 80} {
-			rel := directDifference(white, Gaussian{Major: 0.6 * arcsec, Minor: 0.35 * arcsec, PA: deg(pa)})
+			rel := directDifference(white, Gaussian{Major: 0.6 * arcsec, Minor: 0.35 * arcsec, PA: radOfDeg(pa)})
 			limit := 0.003
 			if white {
 				limit = 0.015
@@ -130,7 +130,7 @@ func directDifference(white bool, g Gaussian) float64 {
 func TestSmooth_InPlaceWorkersMask(t *testing.T) {
 	cell := 0.1 * arcsec
 	const nx, ny = 70, 53
-	g := Gaussian{Major: 0.5 * arcsec, Minor: 0.3 * arcsec, PA: deg(-20)}
+	g := Gaussian{Major: 0.5 * arcsec, Minor: 0.3 * arcsec, PA: radOfDeg(-20)}
 	rng := rand.New(rand.NewPCG(5, 6))
 	mask := make([]uint8, nx*ny)
 	src := make([]float32, nx*ny)
