@@ -131,10 +131,6 @@ func TestInspectAndCheck_WhileWriting(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-	}()
 	r, err := Open(dir, &Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +157,9 @@ func TestInspectAndCheck_WhileWriting(t *testing.T) {
 	if !seen[Committed] || !seen[InProgress] {
 		t.Fatalf("states seen while writing: %v (want committed and in-progress)", seen)
 	}
-	if err := cmd.Process.Signal(syscall.Signal(0)); err != nil {
-		t.Fatalf("writer exited early (%v): %s", err, stderr.String())
+	cmd.Process.Signal(syscall.SIGKILL)
+	err = cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+		t.Fatalf("writer exited by itself before the end (%v): %s", err, stderr.String())
 	}
 }
