@@ -131,6 +131,12 @@ func TestInspectAndCheck_WhileWriting(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { // never leave the writer running if the test stops early
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
 	r, err := Open(dir, &Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
