@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os/exec"
@@ -111,5 +112,60 @@ func TestTwoProcesses_DisjointChannels(t *testing.T) {
 		if !strings.HasPrefix(r.Writer, want) {
 			t.Fatalf("channel %d written by %q, want %s...", c, r.Writer, want)
 		}
+	}
+}
+
+// Inspect and Check run while another process writes and re-commits channels: every read
+// succeeds and no committed tile is reported damaged.
+func TestInspectAndCheck_WhileWriting(t *testing.T) {
+	const nchan = 6
+	spec := testSpec(128, 64, nchan)
+	spec.TileW, spec.TileH = 128, 32
+	s := MustCreateStore(t, spec, nil)
+	dir := s.Dir()
+	s.Close()
+	cmd := childCmd("writer", "CUBE_DIR="+dir, "CUBE_FIRST=0", fmt.Sprintf("CUBE_LAST=%d", nchan),
+		"CUBE_SEED=5", "CUBE_REWRITE=1", "CUBE_UNTIL_KILLED=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { // never leave the writer running if the test stops early
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	r, err := Open(dir, &Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	seen := map[State]bool{}
+	deadline := time.Now().Add(700 * time.Millisecond)
+	for n := 0; time.Now().Before(deadline) || n < 5; n++ {
+		info, err := Inspect(dir)
+		if err != nil {
+			t.Fatalf("inspect %d while writing: %v", n, err)
+		}
+		if len(info.Problems) > 0 {
+			t.Fatalf("inspect %d: %v", n, info.Problems)
+		}
+		for _, ch := range info.Channels {
+			seen[ch.State] = true
+		}
+		rep, err := r.Check(context.Background(), nil)
+		if err != nil || len(rep.Mismatches) > 0 || len(rep.Problems) > 0 {
+			t.Fatalf("check %d while writing: %v %v %v", n, err, rep.Mismatches, rep.Problems)
+		}
+	}
+	if !seen[Committed] || !seen[InProgress] {
+		t.Fatalf("states seen while writing: %v (want committed and in-progress)", seen)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	err = cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+		t.Fatalf("writer exited by itself before the end (%v): %s", err, stderr.String())
 	}
 }
