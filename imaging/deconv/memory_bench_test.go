@@ -64,7 +64,7 @@ func BenchmarkChannelMemory(b *testing.B) {
 		for x := 0; x < n; x++ {
 			dx, dy := float64(x-n/2), float64(y-n/2)
 			r := math.Hypot(dx, dy)
-			psf[y*n+x] = float32(math.Exp(-(a*dx*dx+bb*dx*dy+c*dy*dy)) - 0.08*math.Exp(-0.5*(r-8)*(r-8)/4))
+			psf[y*n+x] = float32(math.Exp(-(a*dx*dx + bb*dx*dy + c*dy*dy)) - 0.08*math.Exp(-0.5*(r-8)*(r-8)/4))
 		}
 	}
 	rng := rand.New(rand.NewPCG(5, 5))
