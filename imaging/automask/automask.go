@@ -84,13 +84,13 @@ type Result struct {
 	FlaggedNow bool
 }
 
-// Scratch holds the buffers of an update: two byte planes, one float32 plane, a smoothing ring
+// Scratch holds the buffers of an update: two byte planes (half a float32 plane), a smoothing ring
 // of a few rows per worker and lists of pixel indices as long as the largest connected region or
 // grow front. Reuse it across channels and updates of the same size.
 type Scratch struct {
 	nx, ny   int
 	a, g     []uint8
-	smooth   []float32
+	rowMax   []float32
 	ring     []float32
 	list     []int32
 	frontier []int32
@@ -101,14 +101,14 @@ type Scratch struct {
 // NewScratch returns scratch for nx x ny planes.
 func NewScratch(nx, ny int) *Scratch {
 	n := nx * ny
-	return &Scratch{nx: nx, ny: ny, a: make([]uint8, n), g: make([]uint8, n), smooth: make([]float32, n)}
+	return &Scratch{nx: nx, ny: ny, a: make([]uint8, n), g: make([]uint8, n)}
 }
 
-// ScratchBytes is the memory of NewScratch(nx, ny) before its lists grow: 1.5 float32 planes
-// (two byte planes and a float32 plane) plus a 256 KiB histogram. The pixel lists grow to the
-// size of the largest region or grow front (4 bytes per pixel; at most one more plane for a mask
-// covering the whole image), and the smoothing ring to 2 ceil(5 sigma) + 2 rows per worker.
-func ScratchBytes(nx, ny int) int64 { return int64(nx)*int64(ny)*6 + 1<<18 }
+// ScratchBytes is the memory of NewScratch(nx, ny) before its lists grow: half a float32 plane
+// (two byte planes) plus a 256 KiB histogram. The pixel lists grow to the size of the largest
+// region or grow front (4 bytes per pixel; at most one more plane for a mask covering the whole
+// image), and the smoothing ring to 2 ceil(5 sigma) + 3 rows per worker.
+func ScratchBytes(nx, ny int) int64 { return int64(nx)*int64(ny)*2 + 1<<18 }
 
 // Update runs one auto-multithresh update of one channel's mask (SDMaskHandler::
 // autoMaskByMultiThreshold, ALGORITHMS.md 3): statistics, thresholds, threshold mask, prune,
@@ -277,7 +277,9 @@ func noiseStats(resid []float32, region robust.Region, mask []uint8, fast bool, 
 }
 
 // smoothCut replaces the 0/1 mask m by the pixels where m smoothed with b exceeds cut times the
-// maximum of the smoothed mask. Only the rows the smoothing reaches are visited.
+// maximum of the smoothed mask. It smooths twice, streaming rows, instead of keeping a smoothed
+// float32 plane: once (with the workers) for the maximum, once (one worker, writing m in place
+// behind the smoothing) for the cut.
 func (sc *Scratch) smoothCut(m []uint8, nx, ny int, b beam.Gaussian, in Input, cut float64, opt *beam.SmoothOptions) {
 	empty := true
 	for _, v := range m {
@@ -289,34 +291,38 @@ func (sc *Scratch) smoothCut(m []uint8, nx, ny int, b beam.Gaussian, in Input, c
 	if empty {
 		return
 	}
-	if len(sc.rows) < ny {
-		sc.rows = make([]bool, ny)
+	if len(sc.rowMax) < ny {
+		sc.rowMax = make([]float32, ny)
 	}
-	opt.NonzeroRows = sc.rows
-	s := sc.smooth[:nx*ny]
-	beam.Smooth(s, m, nx, ny, b, in.CellX, in.CellY, opt)
-	var mx float32
-	for y := 0; y < ny; y++ {
-		if sc.rows[y] {
-			for _, v := range s[y*nx : (y+1)*nx] {
-				mx = max(mx, v)
+	rowMax := sc.rowMax[:ny]
+	beam.SmoothRows(m, nx, ny, b, in.CellX, in.CellY, opt, func(y, _ int, row []float32) {
+		var mx float32
+		for _, v := range row {
+			if v > mx {
+				mx = v
 			}
 		}
+		rowMax[y] = mx
+	})
+	var mx float32
+	for _, v := range rowMax {
+		mx = max(mx, v)
 	}
 	t := float32(cut) * mx
-	for y := 0; y < ny; y++ {
-		row := m[y*nx : (y+1)*nx]
-		if !sc.rows[y] {
-			clear(row)
-			continue
-		}
-		for x, v := range s[y*nx : (y+1)*nx] {
-			row[x] = 0
+	one := *opt
+	one.Workers = 1
+	beam.SmoothRows(m, nx, ny, b, in.CellX, in.CellY, &one, func(y, x0 int, row []float32) {
+		out := m[y*nx : (y+1)*nx]
+		clear(out[:x0])
+		clear(out[x0+len(row):])
+		seg := out[x0 : x0+len(row)]
+		for x, v := range row {
+			seg[x] = 0
 			if v > t {
-				row[x] = 1
+				seg[x] = 1
 			}
 		}
-	}
+	})
 }
 
 // prune removes the 4-connected regions of the 0/1 mask m with fewer than size pixels

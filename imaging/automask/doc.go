@@ -26,7 +26,8 @@
 // first search equivalent to CASA's repeated dilation (same result, one pass); the positive mask
 // CASA keeps in a separate image is kept in the mask plane's byte values (Positive, Other).
 //
-// Memory: the planes (residual float32, mask uint8, optional PB) plus Scratch: 1.5 float32
-// planes (ScratchBytes), lists of pixel indices as long as the largest region or grow front, and
-// a smoothing ring of a few rows.
+// Memory: the planes (residual float32, mask uint8, optional PB) plus Scratch: half a float32
+// plane (ScratchBytes: two byte planes), lists of pixel indices as long as the largest region or
+// grow front, and a smoothing ring of a few rows. The smoothed masks are never stored: each is
+// smoothed twice, streaming rows, once for its maximum and once for the cut.
 package automask

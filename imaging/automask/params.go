@@ -149,3 +149,14 @@ func (p *Params) Validate() error {
 	}
 	return nil
 }
+
+// FromPB sets mask (nx*ny) to Positive where pb > level and Outside elsewhere: tclean's
+// usemask='pb' mask, or the region a pbmask restricts auto-multithresh to.
+func FromPB(mask []uint8, pb []float32, level float32) {
+	for i := range mask {
+		mask[i] = Outside
+		if pb[i] > level {
+			mask[i] = Positive
+		}
+	}
+}

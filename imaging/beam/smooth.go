@@ -161,9 +161,9 @@ type SmoothOptions struct {
 	NonzeroRows []bool
 }
 
-// SmoothScratchLen returns the scratch length (float32 elements) Smooth needs with the given
-// number of workers: a ring of 2 R2 + 2 rows per worker (rows padded by at most R1 on each side),
-// where R = ceil(5 sigma) pixels. It is a small multiple of one row, not of a plane.
+// SmoothScratchLen returns the scratch length (float32 elements) Smooth and SmoothRows need with
+// the given number of workers: a ring of 2 R2 + 3 rows per worker (rows padded by at most R1 on
+// each side), where R = ceil(5 sigma) pixels. It is a small multiple of one row, not of a plane.
 func SmoothScratchLen(nx int, g Gaussian, cellX, cellY float64, workers int) int {
 	if workers < 1 {
 		workers = 1
@@ -172,7 +172,7 @@ func SmoothScratchLen(nx int, g Gaussian, cellX, cellY float64, workers int) int
 	return workers * p.bandLen(nx)
 }
 
-func (p *smoothPlan) bandLen(nx int) int { return (2*p.ry+1)*(nx+2*p.pad) + nx }
+func (p *smoothPlan) bandLen(nx int) int { return (2*p.ry+1)*(nx+2*p.pad) + 2*nx }
 
 // Smooth writes to dst (nx*ny float32, row-major) the plane src convolved with the Gaussian g
 // normalised to unit sum, at cells cellX x cellY radians (imaging.Geometry). src may be a float32
@@ -180,8 +180,41 @@ func (p *smoothPlan) bandLen(nx int) int { return (2*p.ry+1)*(nx+2*p.pad) + nx }
 // (in place; Smooth then uses one worker); other overlaps are not allowed. A zero-size g copies
 // src. Smooth panics if the slices are shorter than nx*ny.
 func Smooth[T float32 | uint8](dst []float32, src []T, nx, ny int, g Gaussian, cellX, cellY float64, opt *SmoothOptions) {
+	if len(dst) < nx*ny {
+		panic("beam: Smooth: plane shorter than nx*ny")
+	}
+	var o SmoothOptions
+	if opt != nil {
+		o = *opt
+	}
+	if s, ok := any(src).([]float32); ok && len(s) > 0 && unsafe.SliceData(s) == unsafe.SliceData(dst) {
+		o.Workers = 1
+	}
+	rows := o.NonzeroRows
+	if len(rows) < ny {
+		rows = nil
+	}
+	SmoothRows(src, nx, ny, g, cellX, cellY, &o, func(y, x0 int, row []float32) {
+		out := dst[y*nx : (y+1)*nx]
+		clear(out[:x0])
+		copy(out[x0:], row)
+		clear(out[x0+len(row):])
+		if rows != nil {
+			rows[y] = row != nil
+		}
+	})
+}
+
+// SmoothRows is Smooth without an output plane: it calls emit(y, x0, row) for each output row y,
+// where row holds columns [x0, x0+len(row)) and the other columns are zero (row is nil for an all
+// zero row; the slice is reused after emit returns). Each worker handles a band
+// of rows in increasing order; emit must be safe for concurrent calls on different rows. When
+// emit for row y is called, source rows up to y + R2 have been read and rows after it have not,
+// so with one worker emit may write row y of src itself (smoothing in place). opt.NonzeroRows is
+// ignored.
+func SmoothRows[T float32 | uint8](src []T, nx, ny int, g Gaussian, cellX, cellY float64, opt *SmoothOptions, emit func(y, x0 int, row []float32)) {
 	n := nx * ny
-	if len(dst) < n || len(src) < n {
+	if len(src) < n {
 		panic("beam: Smooth: plane shorter than nx*ny")
 	}
 	if n == 0 {
@@ -190,16 +223,9 @@ func Smooth[T float32 | uint8](dst []float32, src []T, nx, ny int, g Gaussian, c
 	p := newSmoothPlan(g, cellX, cellY)
 	workers := 1
 	var scratch []float32
-	var rows []bool
 	if opt != nil {
 		workers = max(1, opt.Workers)
 		scratch = opt.Scratch
-		if len(opt.NonzeroRows) >= ny {
-			rows = opt.NonzeroRows
-		}
-	}
-	if s, ok := any(src).([]float32); ok && unsafe.SliceData(s) == unsafe.SliceData(dst) {
-		workers = 1
 	}
 	workers = min(workers, ny)
 	per := p.bandLen(nx)
@@ -207,7 +233,7 @@ func Smooth[T float32 | uint8](dst []float32, src []T, nx, ny int, g Gaussian, c
 		scratch = make([]float32, workers*per)
 	}
 	if workers == 1 {
-		smoothBand(dst, src, nx, ny, 0, ny, &p, scratch[:per], rows)
+		smoothBand(src, nx, ny, 0, ny, &p, scratch[:per], emit)
 		return
 	}
 	var wg sync.WaitGroup
@@ -216,7 +242,7 @@ func Smooth[T float32 | uint8](dst []float32, src []T, nx, ny int, g Gaussian, c
 		wg.Add(1)
 		go func(buf []float32) {
 			defer wg.Done()
-			smoothBand(dst, src, nx, ny, y0, y1, &p, buf, rows)
+			smoothBand(src, nx, ny, y0, y1, &p, buf, emit)
 		}(scratch[w*per : (w+1)*per])
 	}
 	wg.Wait()
@@ -225,12 +251,15 @@ func Smooth[T float32 | uint8](dst []float32, src []T, nx, ny int, g Gaussian, c
 // smoothBand computes output rows [y0, y1) using a ring of row-smoothed source rows. Each ring
 // row keeps the column intervals where it may be nonzero (the source's nonzero runs widened by
 // the row kernel), so that sparse planes (masks) cost in proportion to their support.
-func smoothBand[T float32 | uint8](dst []float32, src []T, nx, ny, y0, y1 int, p *smoothPlan, buf []float32, nonzeroRows []bool) {
+func smoothBand[T float32 | uint8](src []T, nx, ny, y0, y1 int, p *smoothPlan, buf []float32, emit func(int, int, []float32)) {
 	nring := 2*p.ry + 1
 	pad := p.pad
 	w := nx + 2*pad // a ring row holds columns -pad .. nx+pad-1
 	ring := buf[:nring*w]
 	tmp := buf[nring*w : nring*w+nx]
+	out := buf[nring*w+nx : nring*w+2*nx]
+	clear(out)
+	olo, ohi := 0, 0 // the columns of out written for the previous row
 	// spans[i] holds the intervals [a, b) (columns, -pad-based) of ring slot i.
 	spans := make([][]int32, nring)
 	ringRow := func(y int) ([]float32, []int32) {
@@ -239,7 +268,7 @@ func smoothBand[T float32 | uint8](dst []float32, src []T, nx, ny, y0, y1 int, p
 	}
 	rowPass := func(y int) {
 		i := y % nring
-		out := ring[i*w : (i+1)*w]
+		xr := ring[i*w : (i+1)*w]
 		sp := spans[i][:0]
 		row := src[y*nx : (y+1)*nx]
 		for x := 0; x < nx; {
@@ -275,7 +304,7 @@ func smoothBand[T float32 | uint8](dst []float32, src []T, nx, ny, y0, y1 int, p
 		spans[i] = sp
 		// Only the spans are read back: clear them (the ring may hold anything elsewhere).
 		for k := 0; k < len(sp); k += 2 {
-			clear(out[int(sp[k])+pad : int(sp[k+1])+pad])
+			clear(xr[int(sp[k])+pad : int(sp[k+1])+pad])
 		}
 		for k := 0; k < len(sp); k += 2 {
 			ilo, ihi := int(sp[k]), int(sp[k+1])
@@ -285,7 +314,7 @@ func smoothBand[T float32 | uint8](dst []float32, src []T, nx, ny, y0, y1 int, p
 				if lo >= hi {
 					continue
 				}
-				axpy(out[lo+pad:hi+pad], tmp[lo-d:hi-d], c)
+				axpy(xr[lo+pad:hi+pad], tmp[lo-d:hi-d], c)
 			}
 		}
 	}
@@ -297,9 +326,8 @@ func smoothBand[T float32 | uint8](dst []float32, src []T, nx, ny, y0, y1 int, p
 		if y+p.ry < ny {
 			rowPass(y + p.ry)
 		}
-		out := dst[y*nx : (y+1)*nx]
-		clear(out)
-		touched := false
+		clear(out[olo:ohi]) // the part the previous row wrote
+		olo, ohi = nx, 0
 		for ti := range p.ky {
 			tap := &p.ky[ti]
 			sy := y - tap.dy
@@ -308,7 +336,6 @@ func smoothBand[T float32 | uint8](dst []float32, src []T, nx, ny, y0, y1 int, p
 			}
 			row, sp := ringRow(sy)
 			for k := 0; k < len(sp); k += 2 {
-				touched = true
 				ilo, ihi := int(sp[k]), int(sp[k+1])
 				for m := 0; m < tap.n; m++ {
 					d := tap.off + m // out[x] += c * row[x + d] for x + d in [ilo, ihi)
@@ -317,11 +344,15 @@ func smoothBand[T float32 | uint8](dst []float32, src []T, nx, ny, y0, y1 int, p
 						continue
 					}
 					axpy(out[lo:hi], row[lo+d+pad:hi+d+pad], tap.c[m])
+					olo, ohi = min(olo, lo), max(ohi, hi)
 				}
 			}
 		}
-		if nonzeroRows != nil {
-			nonzeroRows[y] = touched
+		if olo < ohi {
+			emit(y, olo, out[olo:ohi])
+		} else {
+			olo, ohi = 0, 0
+			emit(y, 0, nil)
 		}
 	}
 }

@@ -69,7 +69,16 @@
 //
 // Hogbom works in place and allocates only its block maxima (8 bytes per 32x32 block, 1/512 of a
 // float32 plane) and per-worker row buffers. Summarize allocates a 256 KiB histogram. One
-// channel's deconvolution (residual, model, PSF: 3 planes; a uint8 mask: 1/4 plane; plus the
-// auto-multithresh scratch, see package automask) needs 3.25 float32 planes plus the automask
-// scratch; see the README for the measured peak.
+// channel's deconvolution holds its residual, model and PSF (3 float32 planes) and a uint8 mask
+// (1/4 plane), plus half a plane of auto-multithresh scratch (automask.ScratchBytes): 3.75
+// planes; restoring it adds the output image plane (the automask scratch is not needed then).
+// README (deconvolution) has the measured peak.
+//
+// # Use from the pipeline
+//
+// Controller is not safe for concurrent use: serialise Observe, Decide and Record. Hogbom,
+// Summarize and PSFSidelobe on different channels may run concurrently. The PSF must be
+// peak-normalised (a PSF whose peak is not 1 makes Hogbom over- or under-subtract, and the
+// channel may diverge). A channel whose minor cycle did no iteration has an unchanged residual
+// and needs no major cycle, but it still takes a mask update and an Observe in the next round.
 package deconv

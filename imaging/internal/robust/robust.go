@@ -33,6 +33,24 @@ func (r *Region) in(i int) bool {
 // MinMax returns the extrema of the selected finite values and their count (0, 0, 0 if none).
 func MinMax(vals []float32, r Region) (lo, hi float32, n int) {
 	lo, hi = float32(math.Inf(1)), float32(math.Inf(-1))
+	if r.PB == nil && !r.OutsideMask {
+		for _, v := range vals {
+			if math.Float32bits(v)&0x7f800000 == 0x7f800000 {
+				continue
+			}
+			n++
+			if v < lo {
+				lo = v
+			}
+			if v > hi {
+				hi = v
+			}
+		}
+		if n == 0 {
+			return 0, 0, 0
+		}
+		return lo, hi, n
+	}
 	for i, v := range vals {
 		if !finite(v) || !r.in(i) {
 			continue
@@ -174,10 +192,9 @@ func (h *Hist) pass(s *selection, bin int32) {
 		var k uint32
 		if s.dev {
 			k = math.Float32bits(float32(math.Abs(float64(v)-s.med))) | 0x80000000
-		} else if b&0x80000000 != 0 {
-			k = ^b
 		} else {
-			k = b | 0x80000000
+			// Order-preserving: flip every bit of negatives, only the sign bit of positives.
+			k = b ^ (uint32(int32(b)>>31) | 0x80000000)
 		}
 		if bin < 0 {
 			c[k>>16]++
