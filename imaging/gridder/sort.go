@@ -32,7 +32,7 @@ func (p *Plan) firstTap(a float64, n int) (int, bool) {
 	}
 	if a < 0 || a >= float64(n) {
 		a -= float64(n) * math.Floor(a/float64(n))
-		if a >= float64(n) {
+		if !(a >= 0 && a < float64(n)) { // rounding for huge |a|
 			a = 0
 		}
 	}
