@@ -166,8 +166,8 @@ func TestDegrid_IsAdjointOfGrid(t *testing.T) {
 			rel := math.Abs(lhs-rhs) / math.Sqrt(ngv*nm)
 			t.Logf("%dx%d eps %g: <Gv,m>=%.9g <v,G^H m>=%.9g, |diff|/(|Gv||m|)=%.2g, |diff|/|<Gv,m>|=%.2g",
 				g.Nx, g.Ny, eps, lhs, rhs, rel, math.Abs(lhs-rhs)/math.Abs(lhs))
-			if rel > 1e-6 {
-				t.Errorf("adjointness error %.3g > 1e-6", rel)
+			if rel > 1e-6 || math.Abs(lhs-rhs) > 1e-6*math.Abs(lhs) {
+				t.Errorf("adjointness error %.3g of |Gv||m|, %.3g of <Gv,m>: > 1e-6", rel, math.Abs(lhs-rhs)/math.Abs(lhs))
 			}
 			// With m = G v the inner product is as large as it can be; the relative error of
 			// the inner product itself must then be below 1e-6 too.
