@@ -103,41 +103,6 @@ func fitPolyKernel(w, d int, phi func(x float64) float64) *polyKernel {
 	return k
 }
 
-// maxError samples each tap finely and returns the largest absolute error against phi.
-func (k *polyKernel) maxError(phi func(x float64) float64) float64 {
-	var buf [maxTaps]float64
-	worst := 0.0
-	for i := 0; i <= 512; i++ {
-		f := float64(i) / 512
-		if f >= 1 {
-			f = math.Nextafter(1, 0)
-		}
-		k.eval64(f, buf[:k.w])
-		for tap := 0; tap < k.w; tap++ {
-			t := f + float64(tap) - float64(k.w)/2
-			if e := math.Abs(buf[tap] - phi(2*t/float64(k.w))); e > worst {
-				worst = e
-			}
-		}
-	}
-	return worst
-}
-
-// eval64 writes the w tap weights for fractional offset f into dst.
-func (k *polyKernel) eval64(f float64, dst []float64) {
-	y := 2*f - 1
-	w := k.w
-	dst = dst[:w]
-	copy(dst, k.coef[k.d*w:(k.d+1)*w])
-	for j := k.d - 1; j >= 0; j-- {
-		c := k.coef[j*w : (j+1)*w]
-		c = c[:len(dst)]
-		for i := range dst {
-			dst[i] = dst[i]*y + c[i]
-		}
-	}
-}
-
 // ftEven returns the continuous Fourier transform of a kernel phi on [-w/2, w/2] cells at
 // frequencies xi[i] (cycles per cell): W * integral_0^1 phi(x) cos(pi W xi x) dx, by
 // Gauss-Legendre quadrature with nq nodes.

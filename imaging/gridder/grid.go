@@ -61,7 +61,7 @@ func (p *Plan) axisES(a float64, n int, ker *[maxTaps]float32) int {
 	// Fold periodically into [0, n): the FFT grid is periodic.
 	if a < 0 || a >= float64(n) {
 		a -= float64(n) * math.Floor(a/float64(n))
-		if a >= float64(n) {
+		if !(a >= 0 && a < float64(n)) { // rounding for huge |a|
 			a = 0
 		}
 	}

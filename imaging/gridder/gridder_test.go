@@ -166,8 +166,8 @@ func TestDegrid_IsAdjointOfGrid(t *testing.T) {
 			rel := math.Abs(lhs-rhs) / math.Sqrt(ngv*nm)
 			t.Logf("%dx%d eps %g: <Gv,m>=%.9g <v,G^H m>=%.9g, |diff|/(|Gv||m|)=%.2g, |diff|/|<Gv,m>|=%.2g",
 				g.Nx, g.Ny, eps, lhs, rhs, rel, math.Abs(lhs-rhs)/math.Abs(lhs))
-			if rel > 1e-6 {
-				t.Errorf("adjointness error %.3g > 1e-6", rel)
+			if rel > 1e-6 || math.Abs(lhs-rhs) > 1e-6*math.Abs(lhs) {
+				t.Errorf("adjointness error %.3g of |Gv||m|, %.3g of <Gv,m>: > 1e-6", rel, math.Abs(lhs-rhs)/math.Abs(lhs))
 			}
 			// With m = G v the inner product is as large as it can be; the relative error of
 			// the inner product itself must then be below 1e-6 too.
@@ -382,6 +382,17 @@ func TestGrid_OrderAndThreadsIndependent(t *testing.T) {
 	}
 	if maxd > 1e-5*maxv {
 		t.Errorf("grids differ by %.3g of max %.3g", maxd, maxv)
+	}
+	// Unsorted samples on 4 goroutines (direct adds under the row locks).
+	got2 := make([]complex64, p4.GridLen())
+	p4.Grid(got2, s, wt, false)
+	maxd = 0
+	for i := range ref {
+		d := ref[i] - got2[i]
+		maxd = math.Max(maxd, math.Hypot(float64(real(d)), float64(imag(d))))
+	}
+	if maxd > 1e-5*maxv {
+		t.Errorf("unsorted parallel grid differs by %.3g of max %.3g", maxd, maxv)
 	}
 	// Degridding the sorted samples on 4 threads matches serial degridding of the originals.
 	d1 := make([]complex64, len(s.U))

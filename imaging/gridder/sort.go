@@ -32,7 +32,7 @@ func (p *Plan) firstTap(a float64, n int) (int, bool) {
 	}
 	if a < 0 || a >= float64(n) {
 		a -= float64(n) * math.Floor(a/float64(n))
-		if a >= float64(n) {
+		if !(a >= 0 && a < float64(n)) { // rounding for huge |a|
 			a = 0
 		}
 	}
@@ -44,8 +44,9 @@ func (p *Plan) firstTap(a float64, n int) (int, bool) {
 }
 
 // SortSamples reorders the samples of s, and every slice in extra (each of the same length,
-// e.g. imaging weights), by uv tile, the order in which Grid and Degrid run fastest. It
-// allocates 8 bytes per sample of scratch.
+// e.g. imaging weights), by uv tile, the order in which Grid and Degrid run fastest. Samples that
+// cannot be gridded go last. It allocates about 28 bytes per sample of scratch (released on
+// return).
 func (p *Plan) SortSamples(s *imaging.Samples, extra ...[]float32) {
 	n := len(s.Vis)
 	checkSamples(s, nil)
@@ -60,75 +61,56 @@ func (p *Plan) SortSamples(s *imaging.Samples, extra ...[]float32) {
 			panic("gridder: extra slice length differs from the samples")
 		}
 	}
+	// Counting sort by tile: perm[dst] = src.
 	nt := p.ntu*p.ntv + 1
 	key := make([]int32, n)
 	count := make([]int32, nt+1)
+	sorted := true
 	for i := 0; i < n; i++ {
 		k := p.tileOf(s.U[i], s.V[i])
 		key[i] = int32(k)
 		count[k+1]++
+		if i > 0 && key[i] < key[i-1] {
+			sorted = false
+		}
+	}
+	if sorted {
+		return
 	}
 	for t := 1; t <= nt; t++ {
 		count[t] += count[t-1]
 	}
-	// perm[dst] = src. Reuse key as perm after computing positions.
 	perm := make([]int32, n)
-	for i := 0; i < n; i++ {
-		k := key[i]
+	for i, k := range key {
 		perm[count[k]] = int32(i)
 		count[k]++
 	}
-	key = nil
-	// Apply perm in place by following cycles; perm[j] = -1 marks a moved slot.
-	tmpE := make([]float32, len(extra))
-	for i := 0; i < n; i++ {
-		if perm[i] < 0 {
-			continue
-		}
-		if int(perm[i]) == i {
-			perm[i] = -1
-			continue
-		}
-		tu, tv, tvis := s.U[i], s.V[i], s.Vis[i]
-		var tw float64
-		var twt float32
-		if len(s.W) > 0 {
-			tw = s.W[i]
-		}
+	key, count = nil, nil
+	// Gather through a scratch slice: independent random reads, sequential writes.
+	t64 := make([]float64, n)
+	gather(s.U, perm, t64)
+	gather(s.V, perm, t64)
+	if len(s.W) > 0 {
+		gather(s.W, perm, t64)
+	}
+	t64 = nil
+	gather(s.Vis, perm, make([]complex64, n))
+	if len(s.Weight) > 0 || len(extra) > 0 {
+		t32 := make([]float32, n)
 		if len(s.Weight) > 0 {
-			twt = s.Weight[i]
+			gather(s.Weight, perm, t32)
 		}
-		for e, x := range extra {
-			tmpE[e] = x[i]
-		}
-		j := i
-		for {
-			k := int(perm[j])
-			perm[j] = -1
-			if k == i {
-				s.U[j], s.V[j], s.Vis[j] = tu, tv, tvis
-				if len(s.W) > 0 {
-					s.W[j] = tw
-				}
-				if len(s.Weight) > 0 {
-					s.Weight[j] = twt
-				}
-				for e, x := range extra {
-					x[j] = tmpE[e]
-				}
-				break
-			}
-			s.U[j], s.V[j], s.Vis[j] = s.U[k], s.V[k], s.Vis[k]
-			if len(s.W) > 0 {
-				s.W[j] = s.W[k]
-			}
-			if len(s.Weight) > 0 {
-				s.Weight[j] = s.Weight[k]
-			}
-			for _, x := range extra {
-				x[j] = x[k]
-			}
-			j = k
+		for _, e := range extra {
+			gather(e, perm, t32)
 		}
 	}
+}
+
+// gather sets x[i] = x[perm[i]] for all i, using tmp (len(x)) as scratch.
+func gather[T any](x []T, perm []int32, tmp []T) {
+	tmp = tmp[:len(x)]
+	for i, p := range perm {
+		tmp[i] = x[p]
+	}
+	copy(x, tmp)
 }

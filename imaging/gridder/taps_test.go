@@ -74,3 +74,18 @@ func TestPolyKernel_Interior(t *testing.T) {
 		}
 	}
 }
+
+// eval64 writes the w tap weights for fractional offset f into dst.
+func (k *polyKernel) eval64(f float64, dst []float64) {
+	y := 2*f - 1
+	w := k.w
+	dst = dst[:w]
+	copy(dst, k.coef[k.d*w:(k.d+1)*w])
+	for j := k.d - 1; j >= 0; j-- {
+		c := k.coef[j*w : (j+1)*w]
+		c = c[:len(dst)]
+		for i := range dst {
+			dst[i] = dst[i]*y + c[i]
+		}
+	}
+}
