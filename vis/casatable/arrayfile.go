@@ -103,7 +103,7 @@ func (a *arrayFile) shape(off int64) ([]int, error) {
 // expected dimensionality (0 if unknown), used to read header and values in one request.
 // It returns the shape found; if its size differs from nel, nothing is decoded.
 func (a *arrayFile) readCell(off int64, ndimHint int, t DataType, nel int, dst any, at int) ([]int, error) {
-	if ndimHint <= 0 {
+	if ndimHint <= 0 || ndimHint > 64 {
 		ndimHint = 2
 	}
 	hdr := a.headerSize(ndimHint)
@@ -216,7 +216,11 @@ func (a *arrayFile) readAny(off int64, t DataType) (*Array, error) {
 	if err != nil || nel > maxAipsLen {
 		return nil, fmt.Errorf("array at offset %d of %s has shape %v", off, a.f.path, shape)
 	}
-	if int64(valueBytes(t, nel)) > a.f.size {
+	need := int64(valueBytes(t, nel))
+	if t == TpString {
+		need = 4 * int64(nel)
+	}
+	if need > a.f.size {
 		return nil, fmt.Errorf("array at offset %d of %s with shape %v exceeds the file: %w", off, a.f.path, shape, ErrTruncated)
 	}
 	dst := newSlice(t, nel)

@@ -162,7 +162,7 @@ func openSSM(t *Table, dm *dataManager) error {
 		}
 		ix.lastRow, ix.bucketNr = ix.lastRow[:nUsed], ix.bucketNr[:nUsed]
 		for k := range ix.lastRow {
-			if int64(ix.bucketNr[k]) >= s.nBuckets || (k > 0 && ix.lastRow[k] <= ix.lastRow[k-1]) {
+			if int64(ix.bucketNr[k]) >= s.nBuckets || ix.lastRow[k] > 1<<40 || (k > 0 && ix.lastRow[k] <= ix.lastRow[k-1]) {
 				return fmt.Errorf("index %d entry %d (bucket %d, last row %d) is invalid", i, k, ix.bucketNr[k], ix.lastRow[k])
 			}
 		}
@@ -268,7 +268,7 @@ func (sc *ssmColumn) span(bucket int64, bfirst, row, n int) (off int64, err erro
 		start += int64(row-bfirst) * sc.ext
 		end = start + int64(n)*sc.ext
 	}
-	if end > sc.s.bucketSize {
+	if start < 0 || end > sc.s.bucketSize {
 		return 0, sc.c.errorf(sc.s.f.path, "rows %d..%d exceed bucket %d (%d bytes)", row, row+n-1, bucket, sc.s.bucketSize)
 	}
 	return base + start, nil
@@ -392,6 +392,9 @@ func (sc *ssmColumn) read(row0 int, offs []int, dst any, defined []bool) error {
 				sc.s.order.PutUint32(raw[4:], uint32(r[1]))
 				out[offs[i]] = string(raw[:r[2]])
 				continue
+			}
+			if int64(r[2]) > sc.s.nBuckets*sc.s.bucketSize {
+				return sc.c.errorf(sc.s.f.path, "row %d: string of %d bytes exceeds the file", row0+i, r[2])
 			}
 			b := make([]byte, r[2])
 			if err := sc.stringData(r[0], r[1], b); err != nil {
@@ -693,6 +696,9 @@ func (sc *ssmColumn) readStringArray(row int, ref [3]int32, cell []string, defin
 		r = &stringReader{sc: sc, bucket: ref[0], off: ref[1]}
 	}
 	total := int64(ref[2])
+	if total < 0 || total > sc.s.nBuckets*sc.s.bucketSize {
+		return sc.c.errorf(sc.s.f.path, "row %d: string array of %d bytes exceeds the file", row, total)
+	}
 	for i := range cell {
 		l, err := r.int32()
 		if err != nil {
@@ -746,8 +752,8 @@ func (sc *ssmColumn) get(row int) (*Array, bool, error) {
 			}
 		}
 		nel, _ := product(shape)
-		if nel > maxAipsLen {
-			return nil, true, sc.c.errorf(sc.s.f.path, "row %d: string array of shape %v", row, shape)
+		if nel > maxAipsLen || int64(nel)*4 > int64(max(r[2], 0)) {
+			return nil, true, sc.c.errorf(sc.s.f.path, "row %d: string array of shape %v in %d bytes", row, shape, r[2])
 		}
 		out := make([]string, nel)
 		def := true

@@ -594,13 +594,16 @@ func (t *Table) dmFile(seq int, suffix string) string {
 func (c *Column) accessor() (accessor, error) {
 	c.t.dmMu.Lock()
 	defer c.t.dmMu.Unlock()
-	if c.acc != nil {
-		return c.acc, nil
-	}
 	dm := c.dm
 	if !dm.opened {
 		dm.opened = true
 		dm.err = c.t.openDataManager(dm)
+		if dm.err != nil {
+			// A manager that failed half way may have set some accessors.
+			for _, col := range dm.cols {
+				col.acc = nil
+			}
+		}
 	}
 	if dm.err != nil {
 		return nil, fmt.Errorf("casatable: table %s column %s: %w", c.t.path, c.desc.Name, dm.err)
