@@ -511,7 +511,7 @@ func (u *File) readRows(ctx context.Context, row0, n int, c *vis.Chunk) error {
 	for i := 0; i < n; i++ {
 		c.DataDescID[i] = int32((row0 + i) % u.nif)
 	}
-	if err := c.SetShapes(&u.meta, true); err != nil {
+	if err := c.SetShapes(&u.meta, true, true); err != nil {
 		return err
 	}
 	if n == 0 {
