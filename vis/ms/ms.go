@@ -32,11 +32,11 @@ type Options struct {
 type MS struct {
 	path      string
 	flagsOnly bool
-	main    *casatable.Table
-	meta    vis.Meta
-	dataCol string
-	cols    mainColumns
-	subs    []Subtable
+	main      *casatable.Table
+	meta      vis.Meta
+	dataCol   string
+	cols      mainColumns
+	subs      []Subtable
 }
 
 // Subtable is a subtable keyword of the MAIN table.
