@@ -238,3 +238,34 @@ func (a *arrayFile) readAny(off int64, t DataType) (*Array, error) {
 	}
 	return &Array{Shape: shape, Data: dst}, nil
 }
+
+// window loads, with one read, the arrays at the offsets pos (cell i expected to hold
+// offs[i+1]-offs[i] values) when they are packed closely enough in the file.
+func (a *arrayFile) window(pos []int64, offs []int, ndimHint int, t DataType) error {
+	if len(pos) < 2 {
+		return nil
+	}
+	if ndimHint <= 0 || ndimHint > 64 {
+		ndimHint = 2
+	}
+	lo, hi, need := int64(-1), int64(0), int64(0)
+	for i, off := range pos {
+		if off <= 0 {
+			continue
+		}
+		n := int64(offs[i+1] - offs[i])
+		size := int64(a.headerSize(ndimHint)) + int64(valueBytes(t, int(n)))
+		if t == TpString {
+			size = int64(a.headerSize(ndimHint)) + 4*n
+		}
+		if lo < 0 || off < lo {
+			lo = off
+		}
+		hi = max(hi, off+size)
+		need += size
+	}
+	if lo < 0 || hi-lo > 4*need+65536 {
+		return nil
+	}
+	return a.f.ensureWindow(lo, hi)
+}

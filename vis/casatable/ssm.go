@@ -27,6 +27,7 @@ type ssm struct {
 	colOffset  []uint32
 	colIndex   []uint32
 	indices    []ssmIndex
+	idxBuckets map[int64]bool // buckets holding the index (read at open)
 
 	arrOnce sync.Once
 	arr     *arrayFile
@@ -105,10 +106,12 @@ func openSSM(t *Table, dm *dataManager) error {
 	// number and the next bucket's number).
 	idx := make([]byte, 0, idxLen)
 	bucket := firstIdx
+	s.idxBuckets = map[int64]bool{}
 	for j := 0; j < nIdxBuckets && int64(len(idx)) < idxLen; j++ {
 		if bucket < 0 || bucket >= s.nBuckets {
 			return fmt.Errorf("index bucket %d out of range", bucket)
 		}
+		s.idxBuckets[bucket] = true
 		base := ssmHeaderSize + bucket*s.bucketSize
 		var from, n int64
 		if idxOffset > 0 {
@@ -312,6 +315,9 @@ func (sc *ssmColumn) cellShape(row int) ([]int, bool, error) {
 
 // runs calls fn for each run of rows [row, row+n) that lies in one bucket.
 func (sc *ssmColumn) runs(row0, n int, fn func(bucket int64, bfirst, row, k int) error) error {
+	if err := sc.window(row0, n); err != nil {
+		return err
+	}
 	for row := row0; row < row0+n; {
 		b, first, last, err := sc.locate(row)
 		if err != nil {
@@ -322,6 +328,43 @@ func (sc *ssmColumn) runs(row0, n int, fn func(bucket int64, bfirst, row, k int)
 			return err
 		}
 		row += k
+	}
+	return nil
+}
+
+// window loads the buckets holding rows [row0, row0+n) of all the manager's columns with one
+// read, when they are (nearly) consecutive and hold no index bucket, so that the columns read
+// for those rows are served from memory and, chunk after chunk, each byte is read once.
+func (sc *ssmColumn) window(row0, n int) error {
+	if n < 1 {
+		return nil
+	}
+	lo, hi, entries := int64(-1), int64(-1), 0
+	for ii := range sc.s.indices {
+		ix := &sc.s.indices[ii]
+		k0 := sort.Search(len(ix.lastRow), func(i int) bool { return ix.lastRow[i] >= uint64(row0) })
+		k1 := sort.Search(len(ix.lastRow), func(i int) bool { return ix.lastRow[i] >= uint64(row0+n-1) })
+		k1 = min(k1, len(ix.lastRow)-1)
+		for k := k0; k <= k1; k++ {
+			b := int64(ix.bucketNr[k])
+			if lo < 0 || b < lo {
+				lo = b
+			}
+			hi = max(hi, b)
+			entries++
+		}
+	}
+	if lo < 0 || hi-lo+1 > 4*int64(entries)+4 {
+		return nil // scattered buckets: read them one by one
+	}
+	for b := range sc.s.idxBuckets {
+		if b >= lo && b <= hi {
+			return nil
+		}
+	}
+	bs := sc.s.bucketSize
+	if err := sc.s.f.ensureWindow(ssmHeaderSize+lo*bs, ssmHeaderSize+(hi+1)*bs); err != nil {
+		return sc.c.wrapErr(sc.s.f.path, err)
 	}
 	return nil
 }
@@ -424,6 +467,9 @@ func (sc *ssmColumn) read(row0 int, offs []int, dst any, defined []bool) error {
 		a, err := sc.arrayFile()
 		if err != nil {
 			return err
+		}
+		if err := a.window(pos, offs, sc.c.sd.NDim, sc.c.sd.Type); err != nil {
+			return sc.c.wrapErr(a.f.path, err)
 		}
 		for i, off := range pos {
 			if off == 0 {
