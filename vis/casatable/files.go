@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 )
 
@@ -221,6 +220,3 @@ func (f *dataFile) readBits(b []byte, off int64) error {
 	f.mu.Unlock()
 	return nil
 }
-
-// tablePathJoin returns the path of a file inside a table directory.
-func tablePathJoin(dir, name string) string { return filepath.Join(dir, name) }

@@ -440,7 +440,8 @@ func (sc *ssmColumn) read(row0 int, offs []int, dst any, defined []bool) error {
 				return sc.c.errorf(sc.s.f.path, "row %d: string of %d bytes exceeds the file", row0+i, r[2])
 			}
 			b := make([]byte, r[2])
-			if err := sc.stringData(r[0], r[1], b); err != nil {
+			sr := &stringReader{sc: sc, bucket: r[0], off: r[1]}
+			if err := sr.read(b); err != nil {
 				return err
 			}
 			out[offs[i]] = string(b)
@@ -605,33 +606,6 @@ func (sc *ssmColumn) stringBucket(b int64) (data []byte, used int, next int64, e
 		return nil, 0, 0, sc.c.errorf(s.f.path, "string bucket %d claims %d used bytes", b, used)
 	}
 	return raw[16:], used, next, nil
-}
-
-// stringData copies len(out) bytes of string data starting at offset of string bucket b,
-// following the bucket chain.
-func (sc *ssmColumn) stringData(b, offset int32, out []byte) error {
-	bucket, off := int64(b), int(offset)
-	for hops := 0; len(out) > 0; hops++ {
-		if hops > int(sc.s.nBuckets) {
-			return sc.c.errorf(sc.s.f.path, "string bucket chain loops")
-		}
-		data, used, next, err := sc.stringBucket(bucket)
-		if err != nil {
-			return err
-		}
-		if off < 0 || off > used {
-			return sc.c.errorf(sc.s.f.path, "string offset %d beyond %d used bytes of bucket %d", off, used, bucket)
-		}
-		n := copy(out, data[off:used])
-		out = out[n:]
-		if len(out) > 0 {
-			if n == 0 && next == bucket {
-				return sc.c.errorf(sc.s.f.path, "string bucket %d chains to itself", bucket)
-			}
-			bucket, off = next, 0
-		}
-	}
-	return nil
 }
 
 // stringReader reads successive fields of string data from a reference.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -656,12 +655,6 @@ func (t *Table) openDataManager(dm *dataManager) error {
 		return fmt.Errorf("%s %s: %w", dm.typ, filepath.Base(t.dmFile(dm.seq, "")), err)
 	}
 	return nil
-}
-
-// exists reports whether a path exists (used to tell dangling subtable links).
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
 
 // blobName returns the manager name stored in a StandardStMan or IncrementalStMan entry of
