@@ -73,8 +73,9 @@ func (c *Chunk) Reset(row0, n int) {
 }
 
 // SetShapes fills NChan, NCorr, Start and WStart from each row's data description and sizes
-// the sample slices (Data, Flag, Weight, Sigma; WeightSpectrum if withSpectrum).
-func (c *Chunk) SetShapes(m *Meta, withSpectrum bool) error {
+// the sample slices: Flag always; Data, Weight and Sigma if withData; WeightSpectrum if
+// withSpectrum (and withData). Slices not wanted are left empty.
+func (c *Chunk) SetShapes(m *Meta, withData, withSpectrum bool) error {
 	c.Start[0], c.WStart[0] = 0, 0
 	for i := 0; i < c.N; i++ {
 		nchan, ncorr, err := m.CellShape(int(c.DataDescID[i]))
@@ -86,14 +87,16 @@ func (c *Chunk) SetShapes(m *Meta, withSpectrum bool) error {
 		c.WStart[i+1] = c.WStart[i] + ncorr
 	}
 	ns, nw := c.Start[c.N], c.WStart[c.N]
-	c.Data = resize(c.Data, ns)
 	c.Flag = resize(c.Flag, ns)
-	c.Weight = resize(c.Weight, nw)
-	c.Sigma = resize(c.Sigma, nw)
-	if withSpectrum {
-		c.WeightSpectrum = resize(c.WeightSpectrum, ns)
-	} else {
-		c.WeightSpectrum = c.WeightSpectrum[:0]
+	c.Data, c.Weight, c.Sigma = c.Data[:0], c.Weight[:0], c.Sigma[:0]
+	c.WeightSpectrum = c.WeightSpectrum[:0]
+	if withData {
+		c.Data = resize(c.Data, ns)
+		c.Weight = resize(c.Weight, nw)
+		c.Sigma = resize(c.Sigma, nw)
+		if withSpectrum {
+			c.WeightSpectrum = resize(c.WeightSpectrum, ns)
+		}
 	}
 	return nil
 }

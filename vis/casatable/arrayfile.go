@@ -103,7 +103,7 @@ func (a *arrayFile) shape(off int64) ([]int, error) {
 // expected dimensionality (0 if unknown), used to read header and values in one request.
 // It returns the shape found; if its size differs from nel, nothing is decoded.
 func (a *arrayFile) readCell(off int64, ndimHint int, t DataType, nel int, dst any, at int) ([]int, error) {
-	if ndimHint <= 0 {
+	if ndimHint <= 0 || ndimHint > 64 {
 		ndimHint = 2
 	}
 	hdr := a.headerSize(ndimHint)
@@ -216,7 +216,11 @@ func (a *arrayFile) readAny(off int64, t DataType) (*Array, error) {
 	if err != nil || nel > maxAipsLen {
 		return nil, fmt.Errorf("array at offset %d of %s has shape %v", off, a.f.path, shape)
 	}
-	if int64(valueBytes(t, nel)) > a.f.size {
+	need := int64(valueBytes(t, nel))
+	if t == TpString {
+		need = 4 * int64(nel)
+	}
+	if need > a.f.size {
 		return nil, fmt.Errorf("array at offset %d of %s with shape %v exceeds the file: %w", off, a.f.path, shape, ErrTruncated)
 	}
 	dst := newSlice(t, nel)
@@ -233,4 +237,35 @@ func (a *arrayFile) readAny(off int64, t DataType) (*Array, error) {
 		return nil, err
 	}
 	return &Array{Shape: shape, Data: dst}, nil
+}
+
+// window loads, with one read, the arrays at the offsets pos (cell i expected to hold
+// offs[i+1]-offs[i] values) when they are packed closely enough in the file.
+func (a *arrayFile) window(pos []int64, offs []int, ndimHint int, t DataType) error {
+	if len(pos) < 2 {
+		return nil
+	}
+	if ndimHint <= 0 || ndimHint > 64 {
+		ndimHint = 2
+	}
+	lo, hi, need := int64(-1), int64(0), int64(0)
+	for i, off := range pos {
+		if off <= 0 {
+			continue
+		}
+		n := int64(offs[i+1] - offs[i])
+		size := int64(a.headerSize(ndimHint)) + int64(valueBytes(t, int(n)))
+		if t == TpString {
+			size = int64(a.headerSize(ndimHint)) + 4*n
+		}
+		if lo < 0 || off < lo {
+			lo = off
+		}
+		hi = max(hi, off+size)
+		need += size
+	}
+	if lo < 0 || hi-lo > 4*need+65536 {
+		return nil
+	}
+	return a.f.ensureWindow(lo, hi)
 }

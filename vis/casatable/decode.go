@@ -211,41 +211,31 @@ func decodeValues(dst any, at int, raw []byte, t DataType, order binary.ByteOrde
 	return nil
 }
 
-// swapWords reverses the bytes of every word-byte word in b.
-func swapWords(b []byte, word int) {
-	switch word {
-	case 2:
-		for i := 0; i+1 < len(b); i += 2 {
-			b[i], b[i+1] = b[i+1], b[i]
-		}
-	case 4:
-		for i := 0; i+3 < len(b); i += 4 {
-			b[i], b[i+1], b[i+2], b[i+3] = b[i+3], b[i+2], b[i+1], b[i]
-		}
-	case 8:
-		for i := 0; i+7 < len(b); i += 8 {
-			b[i], b[i+1], b[i+2], b[i+3], b[i+4], b[i+5], b[i+6], b[i+7] =
-				b[i+7], b[i+6], b[i+5], b[i+4], b[i+3], b[i+2], b[i+1], b[i]
-		}
-	}
-}
-
-// wordSize is the size of the words whose bytes are swapped between byte orders for type t.
-func wordSize(t DataType) int {
-	switch t {
-	case TpComplex:
-		return 4
-	case TpDComplex:
-		return 8
-	}
-	return t.size()
-}
-
 // unpackBits sets dst[i] to bit (bitOff+i) of b, least significant bit first (casacore's
 // Conversion::bitToBool).
 func unpackBits(dst []bool, b []byte, bitOff int) {
-	for i := range dst {
+	i := 0
+	for ; i < len(dst) && (bitOff+i)&7 != 0; i++ {
+		k := bitOff + i
+		dst[i] = b[k>>3]&(1<<(k&7)) != 0
+	}
+	k := (bitOff + i) >> 3
+	for ; i+8 <= len(dst); i += 8 {
+		copy(dst[i:i+8], bitTable[b[k]][:])
+		k++
+	}
+	for ; i < len(dst); i++ {
 		k := bitOff + i
 		dst[i] = b[k>>3]&(1<<(k&7)) != 0
 	}
 }
+
+// bitTable[v] holds the 8 bits of v, least significant first.
+var bitTable = func() (t [256][8]bool) {
+	for v := range 256 {
+		for j := range 8 {
+			t[v][j] = v&(1<<j) != 0
+		}
+	}
+	return t
+}()

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 )
 
@@ -46,6 +45,60 @@ type dataFile struct {
 	// chunked reads).
 	mu    sync.Mutex
 	carry map[int64]byte
+
+	// A read window: bytes [winLo, winLo+len(win)) of the file, loaded by ensureWindow so that
+	// the many small reads of one chunk of rows (storage manager buckets, indirect arrays) are
+	// served from memory after one large read.
+	win   []byte
+	winLo int64
+}
+
+// maxWindow bounds the memory of a file's read window.
+const maxWindow = 64 << 20
+
+// ensureWindow makes [a, b) readable from memory with as few new bytes read as possible: a
+// window overlapping [a, b) keeps its part from a on and only the rest is read. Spans larger
+// than maxWindow are left to direct reads.
+func (f *dataFile) ensureWindow(a, b int64) error {
+	if a < 0 || b > f.size {
+		b = min(b, f.size)
+		a = max(a, 0)
+	}
+	if b <= a || b-a > maxWindow {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	hi := f.winLo + int64(len(f.win))
+	if a >= f.winLo && b <= hi {
+		return nil
+	}
+	keep := int64(0)
+	if a >= f.winLo && a <= hi {
+		keep = hi - a
+		b = max(b, hi)
+	}
+	buf := make([]byte, b-a)
+	if keep > 0 {
+		copy(buf, f.win[a-f.winLo:])
+	}
+	if err := f.readDirect(buf[keep:], a+keep); err != nil {
+		f.win, f.winLo = nil, 0
+		return err
+	}
+	f.win, f.winLo = buf, a
+	return nil
+}
+
+// fromWindow copies [off, off+len(b)) from the window if it holds it.
+func (f *dataFile) fromWindow(b []byte, off int64) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if off >= f.winLo && off+int64(len(b)) <= f.winLo+int64(len(f.win)) && f.win != nil {
+		copy(b, f.win[off-f.winLo:])
+		return true
+	}
+	return false
 }
 
 // files holds the open files of a table, opened on first use.
@@ -95,8 +148,20 @@ func (fs *files) close() error {
 // ErrTruncated is wrapped by errors reading past the end of a table file.
 var ErrTruncated = errors.New("file is truncated")
 
-// readAt reads len(b) bytes at off, failing with ErrTruncated if the file is shorter.
+// readAt reads len(b) bytes at off (from the read window if it holds them), failing with
+// ErrTruncated if the file is shorter.
 func (f *dataFile) readAt(b []byte, off int64) error {
+	if len(b) == 0 {
+		return nil
+	}
+	if f.fromWindow(b, off) {
+		return nil
+	}
+	return f.readDirect(b, off)
+}
+
+// readDirect reads len(b) bytes at off from the file.
+func (f *dataFile) readDirect(b []byte, off int64) error {
 	if len(b) == 0 {
 		return nil
 	}
@@ -132,6 +197,9 @@ func (f *dataFile) readBits(b []byte, off int64) error {
 	if len(b) == 0 {
 		return nil
 	}
+	if f.fromWindow(b, off) {
+		return nil
+	}
 	f.mu.Lock()
 	first, ok := f.carry[off]
 	f.mu.Unlock()
@@ -152,6 +220,3 @@ func (f *dataFile) readBits(b []byte, off int64) error {
 	f.mu.Unlock()
 	return nil
 }
-
-// tablePathJoin returns the path of a file inside a table directory.
-func tablePathJoin(dir, name string) string { return filepath.Join(dir, name) }

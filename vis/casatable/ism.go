@@ -110,7 +110,7 @@ func openISM(t *Table, dm *dataManager) error {
 	}
 	s.rows, s.bucketNr = s.rows[:nused+1], s.bucketNr[:nused]
 	for k := range s.bucketNr {
-		if int64(s.bucketNr[k]) >= s.nBuckets || s.rows[k+1] < s.rows[k] {
+		if int64(s.bucketNr[k]) >= s.nBuckets || s.rows[k+1] < s.rows[k] || s.rows[k+1] > 1<<40 {
 			return fmt.Errorf("index entry %d (bucket %d, rows %d..%d) is invalid", k, s.bucketNr[k], s.rows[k], s.rows[k+1])
 		}
 	}

@@ -195,19 +195,6 @@ func product(shape []int) (int, error) {
 	return n, nil
 }
 
-// sameShape reports whether two shapes are equal.
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // checkCell verifies that row i's slot in dst (offs) holds exactly nel values.
 func checkCell(c *Column, row int, offs []int, i int, nel int, shape []int) error {
 	if got := offs[i+1] - offs[i]; got != nel {

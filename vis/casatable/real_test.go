@@ -45,3 +45,9 @@ func TestRealTablesMatchPythonCasacore(t *testing.T) {
 		t.Run(rel, func(t *testing.T) { compareWithPython(t, tb, dumps[i]) })
 	}
 }
+
+// exists reports whether a path exists.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

@@ -27,6 +27,7 @@ type ssm struct {
 	colOffset  []uint32
 	colIndex   []uint32
 	indices    []ssmIndex
+	idxBuckets map[int64]bool // buckets holding the index (read at open)
 
 	arrOnce sync.Once
 	arr     *arrayFile
@@ -105,10 +106,12 @@ func openSSM(t *Table, dm *dataManager) error {
 	// number and the next bucket's number).
 	idx := make([]byte, 0, idxLen)
 	bucket := firstIdx
+	s.idxBuckets = map[int64]bool{}
 	for j := 0; j < nIdxBuckets && int64(len(idx)) < idxLen; j++ {
 		if bucket < 0 || bucket >= s.nBuckets {
 			return fmt.Errorf("index bucket %d out of range", bucket)
 		}
+		s.idxBuckets[bucket] = true
 		base := ssmHeaderSize + bucket*s.bucketSize
 		var from, n int64
 		if idxOffset > 0 {
@@ -162,7 +165,7 @@ func openSSM(t *Table, dm *dataManager) error {
 		}
 		ix.lastRow, ix.bucketNr = ix.lastRow[:nUsed], ix.bucketNr[:nUsed]
 		for k := range ix.lastRow {
-			if int64(ix.bucketNr[k]) >= s.nBuckets || (k > 0 && ix.lastRow[k] <= ix.lastRow[k-1]) {
+			if int64(ix.bucketNr[k]) >= s.nBuckets || ix.lastRow[k] > 1<<40 || (k > 0 && ix.lastRow[k] <= ix.lastRow[k-1]) {
 				return fmt.Errorf("index %d entry %d (bucket %d, last row %d) is invalid", i, k, ix.bucketNr[k], ix.lastRow[k])
 			}
 		}
@@ -268,7 +271,7 @@ func (sc *ssmColumn) span(bucket int64, bfirst, row, n int) (off int64, err erro
 		start += int64(row-bfirst) * sc.ext
 		end = start + int64(n)*sc.ext
 	}
-	if end > sc.s.bucketSize {
+	if start < 0 || end > sc.s.bucketSize {
 		return 0, sc.c.errorf(sc.s.f.path, "rows %d..%d exceed bucket %d (%d bytes)", row, row+n-1, bucket, sc.s.bucketSize)
 	}
 	return base + start, nil
@@ -312,6 +315,9 @@ func (sc *ssmColumn) cellShape(row int) ([]int, bool, error) {
 
 // runs calls fn for each run of rows [row, row+n) that lies in one bucket.
 func (sc *ssmColumn) runs(row0, n int, fn func(bucket int64, bfirst, row, k int) error) error {
+	if err := sc.window(row0, n); err != nil {
+		return err
+	}
 	for row := row0; row < row0+n; {
 		b, first, last, err := sc.locate(row)
 		if err != nil {
@@ -322,6 +328,43 @@ func (sc *ssmColumn) runs(row0, n int, fn func(bucket int64, bfirst, row, k int)
 			return err
 		}
 		row += k
+	}
+	return nil
+}
+
+// window loads the buckets holding rows [row0, row0+n) of all the manager's columns with one
+// read, when they are (nearly) consecutive and hold no index bucket, so that the columns read
+// for those rows are served from memory and, chunk after chunk, each byte is read once.
+func (sc *ssmColumn) window(row0, n int) error {
+	if n < 1 {
+		return nil
+	}
+	lo, hi, entries := int64(-1), int64(-1), 0
+	for ii := range sc.s.indices {
+		ix := &sc.s.indices[ii]
+		k0 := sort.Search(len(ix.lastRow), func(i int) bool { return ix.lastRow[i] >= uint64(row0) })
+		k1 := sort.Search(len(ix.lastRow), func(i int) bool { return ix.lastRow[i] >= uint64(row0+n-1) })
+		k1 = min(k1, len(ix.lastRow)-1)
+		for k := k0; k <= k1; k++ {
+			b := int64(ix.bucketNr[k])
+			if lo < 0 || b < lo {
+				lo = b
+			}
+			hi = max(hi, b)
+			entries++
+		}
+	}
+	if lo < 0 || hi-lo+1 > 4*int64(entries)+4 {
+		return nil // scattered buckets: read them one by one
+	}
+	for b := range sc.s.idxBuckets {
+		if b >= lo && b <= hi {
+			return nil
+		}
+	}
+	bs := sc.s.bucketSize
+	if err := sc.s.f.ensureWindow(ssmHeaderSize+lo*bs, ssmHeaderSize+(hi+1)*bs); err != nil {
+		return sc.c.wrapErr(sc.s.f.path, err)
 	}
 	return nil
 }
@@ -393,8 +436,12 @@ func (sc *ssmColumn) read(row0 int, offs []int, dst any, defined []bool) error {
 				out[offs[i]] = string(raw[:r[2]])
 				continue
 			}
+			if int64(r[2]) > sc.s.nBuckets*sc.s.bucketSize {
+				return sc.c.errorf(sc.s.f.path, "row %d: string of %d bytes exceeds the file", row0+i, r[2])
+			}
 			b := make([]byte, r[2])
-			if err := sc.stringData(r[0], r[1], b); err != nil {
+			sr := &stringReader{sc: sc, bucket: r[0], off: r[1]}
+			if err := sr.read(b); err != nil {
 				return err
 			}
 			out[offs[i]] = string(b)
@@ -421,6 +468,9 @@ func (sc *ssmColumn) read(row0 int, offs []int, dst any, defined []bool) error {
 		a, err := sc.arrayFile()
 		if err != nil {
 			return err
+		}
+		if err := a.window(pos, offs, sc.c.sd.NDim, sc.c.sd.Type); err != nil {
+			return sc.c.wrapErr(a.f.path, err)
 		}
 		for i, off := range pos {
 			if off == 0 {
@@ -558,33 +608,6 @@ func (sc *ssmColumn) stringBucket(b int64) (data []byte, used int, next int64, e
 	return raw[16:], used, next, nil
 }
 
-// stringData copies len(out) bytes of string data starting at offset of string bucket b,
-// following the bucket chain.
-func (sc *ssmColumn) stringData(b, offset int32, out []byte) error {
-	bucket, off := int64(b), int(offset)
-	for hops := 0; len(out) > 0; hops++ {
-		if hops > int(sc.s.nBuckets) {
-			return sc.c.errorf(sc.s.f.path, "string bucket chain loops")
-		}
-		data, used, next, err := sc.stringBucket(bucket)
-		if err != nil {
-			return err
-		}
-		if off < 0 || off > used {
-			return sc.c.errorf(sc.s.f.path, "string offset %d beyond %d used bytes of bucket %d", off, used, bucket)
-		}
-		n := copy(out, data[off:used])
-		out = out[n:]
-		if len(out) > 0 {
-			if n == 0 && next == bucket {
-				return sc.c.errorf(sc.s.f.path, "string bucket %d chains to itself", bucket)
-			}
-			bucket, off = next, 0
-		}
-	}
-	return nil
-}
-
 // stringReader reads successive fields of string data from a reference.
 type stringReader struct {
 	sc     *ssmColumn
@@ -693,6 +716,9 @@ func (sc *ssmColumn) readStringArray(row int, ref [3]int32, cell []string, defin
 		r = &stringReader{sc: sc, bucket: ref[0], off: ref[1]}
 	}
 	total := int64(ref[2])
+	if total < 0 || total > sc.s.nBuckets*sc.s.bucketSize {
+		return sc.c.errorf(sc.s.f.path, "row %d: string array of %d bytes exceeds the file", row, total)
+	}
 	for i := range cell {
 		l, err := r.int32()
 		if err != nil {
@@ -746,8 +772,8 @@ func (sc *ssmColumn) get(row int) (*Array, bool, error) {
 			}
 		}
 		nel, _ := product(shape)
-		if nel > maxAipsLen {
-			return nil, true, sc.c.errorf(sc.s.f.path, "row %d: string array of shape %v", row, shape)
+		if nel > maxAipsLen || int64(nel)*4 > int64(max(r[2], 0)) {
+			return nil, true, sc.c.errorf(sc.s.f.path, "row %d: string array of shape %v in %d bytes", row, shape, r[2])
 		}
 		out := make([]string, nel)
 		def := true

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -119,7 +118,12 @@ func openWith(path string, opts *Options, open opener) (*Table, error) {
 		t.files.close()
 		return nil, fmt.Errorf("casatable: open table %s: %w", path, err)
 	}
-	if n, ok := t.readLockRows(); ok {
+	n, ok, err := t.readLockRows()
+	if err != nil {
+		t.files.close()
+		return nil, fmt.Errorf("casatable: open table %s: %w", path, err)
+	}
+	if ok {
 		t.nrow = n
 	}
 	t.readTableInfo()
@@ -514,23 +518,34 @@ const lockInfoOffset = 65 * 4
 
 // readLockRows returns the row count from table.lock. casacore keeps the current row count
 // there (TableSyncData): table.dat is not rewritten when only rows are added, so its count may
-// be stale. ok is false if there is no usable lock file or it holds 0 rows (casacore then uses
-// table.dat's count too).
-func (t *Table) readLockRows() (int, bool) {
-	f, err := t.files.get(filepath.Join(t.path, "table.lock"))
-	if err != nil || f.size < lockInfoOffset+4 || f.size > 1<<20 {
-		return 0, false
+// be stale. ok is false if there is no lock file, or it holds no sync info or 0 rows: casacore
+// then uses table.dat's count too. A lock file cut short (casacore writes at least its request
+// list) is an error, since the count in table.dat may then be wrong.
+func (t *Table) readLockRows() (n int, ok bool, err error) {
+	name := filepath.Join(t.path, "table.lock")
+	f, err := t.files.get(name)
+	if err != nil {
+		return 0, false, nil
+	}
+	if f.size > 1<<20 {
+		return 0, false, fmt.Errorf("%s: %d bytes is too large for a lock file", name, f.size)
+	}
+	if f.size < lockInfoOffset+4 {
+		return 0, false, fmt.Errorf("%s: %d bytes, shorter than a lock file's header (truncated?): %w", name, f.size, ErrTruncated)
 	}
 	b, err := f.readAll()
 	if err != nil {
-		return 0, false
+		return 0, false, err
 	}
-	n := int(binary.BigEndian.Uint32(b[lockInfoOffset:]))
+	ni := int(binary.BigEndian.Uint32(b[lockInfoOffset:]))
 	info := b[lockInfoOffset+4:]
-	if n == 0 || n > len(info) {
-		return 0, false
+	if ni == 0 {
+		return 0, false, nil
 	}
-	d := newDecoder(info[:n], binary.BigEndian)
+	if ni > len(info) {
+		return 0, false, fmt.Errorf("%s: sync info of %d bytes, %d present: %w", name, ni, len(info), ErrTruncated)
+	}
+	d := newDecoder(info[:ni], binary.BigEndian)
 	_, vers := d.start("sync")
 	var nrow uint64
 	if vers == 1 {
@@ -538,10 +553,16 @@ func (t *Table) readLockRows() (int, bool) {
 	} else {
 		nrow = d.u64()
 	}
-	if d.err != nil || nrow == 0 || nrow > 1<<40 {
-		return 0, false
+	if d.err != nil {
+		return 0, false, fmt.Errorf("%s: sync info: %w", name, d.err)
 	}
-	return int(nrow), true
+	if nrow > 1<<40 {
+		return 0, false, fmt.Errorf("%s: implausible row count %d", name, nrow)
+	}
+	if nrow == 0 {
+		return 0, false, nil
+	}
+	return int(nrow), true, nil
 }
 
 // readTableInfo reads table.info ("Type = ...", "SubType = ..."); it is optional.
@@ -594,13 +615,16 @@ func (t *Table) dmFile(seq int, suffix string) string {
 func (c *Column) accessor() (accessor, error) {
 	c.t.dmMu.Lock()
 	defer c.t.dmMu.Unlock()
-	if c.acc != nil {
-		return c.acc, nil
-	}
 	dm := c.dm
 	if !dm.opened {
 		dm.opened = true
 		dm.err = c.t.openDataManager(dm)
+		if dm.err != nil {
+			// A manager that failed half way may have set some accessors.
+			for _, col := range dm.cols {
+				col.acc = nil
+			}
+		}
 	}
 	if dm.err != nil {
 		return nil, fmt.Errorf("casatable: table %s column %s: %w", c.t.path, c.desc.Name, dm.err)
@@ -631,12 +655,6 @@ func (t *Table) openDataManager(dm *dataManager) error {
 		return fmt.Errorf("%s %s: %w", dm.typ, filepath.Base(t.dmFile(dm.seq, "")), err)
 	}
 	return nil
-}
-
-// exists reports whether a path exists (used to tell dangling subtable links).
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
 
 // blobName returns the manager name stored in a StandardStMan or IncrementalStMan entry of

@@ -146,6 +146,9 @@ func (m *tsm) readTiledStMan(d *decoder, dm *dataManager, extraNdim int) error {
 	if d.err != nil {
 		return fmt.Errorf("header: %w", d.err)
 	}
+	if m.nrdim < 1 || m.nrdim > 64 || (extraNdim == 1 && m.nrdim < 1) {
+		return fmt.Errorf("hypercubes of %d dimensions", m.nrdim)
+	}
 	dataCols, err := m.dataColumns(dm, hcName, extraNdim)
 	if err != nil {
 		return err
@@ -291,6 +294,9 @@ func (m *tsm) setupCube(cube *tsmCube, nd int, cols []*Column) error {
 		cube.colOffset[c] = cube.tileBytes
 		cube.tileBytes += int64(valueBytes(c.sd.Type, tp))
 	}
+	if cube.tileBytes > 0 && int64(nt) > (1<<62)/cube.tileBytes {
+		return fmt.Errorf("%d tiles of %d bytes", nt, cube.tileBytes)
+	}
 	if cube.fileSeq < 0 {
 		if nt > 0 {
 			return fmt.Errorf("hypercube of %d tiles has no data file", nt)
@@ -325,6 +331,9 @@ func (m *tsm) file(seq int) (*dataFile, error) {
 func (m *tsm) locate(row int) (*tsmCube, int) {
 	switch m.kind {
 	case "TiledColumnStMan":
+		if len(m.cubes) == 0 || len(m.cubes[0].cubeShape) == 0 {
+			return nil, 0
+		}
 		return m.cubes[0], row
 	case "TiledCellStMan":
 		c := m.cubes[row]
@@ -461,6 +470,9 @@ func (dc *tsmDataCol) readRun(cube *tsmCube, pos, k int, offs []int, dst any) er
 				nbits := int64(kk) * int64(cellPix)
 				lo := bit0 / 8
 				hi := (bit0 + nbits + 7) / 8
+				if base+hi > f.size {
+					return dc.c.wrapErr(f.path, fmt.Errorf("rows at tile %d of hypercube %v need bytes [%d, %d), the file has %d: %w", tileNr, cube.cubeShape, base+lo, base+hi, f.size, ErrTruncated))
+				}
 				raw := grow(&scratch, int(hi-lo))
 				if err := f.readBits(raw, base+lo); err != nil {
 					return dc.c.wrapErr(f.path, err)
@@ -479,6 +491,9 @@ func (dc *tsmDataCol) readRun(cube *tsmCube, pos, k int, offs []int, dst any) er
 			sz := int64(t.size())
 			off := base + int64(r0)*int64(cellPix)*sz
 			n := kk * cellPix
+			if off < 0 || int64(n)*sz > f.size-off {
+				return dc.c.wrapErr(f.path, fmt.Errorf("rows at tile %d of hypercube %v need bytes [%d, %d), the file has %d: %w", tileNr, cube.cubeShape, off, off+int64(n)*sz, f.size, ErrTruncated))
+			}
 			if exact && contiguous(offs[done:done+kk+1], cellPix) {
 				if err := readValues(f, dc.c, off, t, n, dst, offs[done], m.order); err != nil {
 					return err

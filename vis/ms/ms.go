@@ -22,16 +22,21 @@ type Options struct {
 	DataColumn string
 	// WrapReaderAt, if set, wraps every file read (e.g. vis.ReadCounter.Wrap).
 	WrapReaderAt func(path string, r io.ReaderAt) io.ReaderAt
+	// FlagsOnly makes ReadRows skip the visibilities and weights: it fills the per-row
+	// columns, the cell shapes and Flag, and leaves Data, Weight, Sigma and WeightSpectrum
+	// empty (for summaries such as listobs).
+	FlagsOnly bool
 }
 
 // MS is an open MeasurementSet. It implements vis.Reader.
 type MS struct {
-	path    string
-	main    *casatable.Table
-	meta    vis.Meta
-	dataCol string
-	cols    mainColumns
-	subs    []Subtable
+	path      string
+	flagsOnly bool
+	main      *casatable.Table
+	meta      vis.Meta
+	dataCol   string
+	cols      mainColumns
+	subs      []Subtable
 }
 
 // Subtable is a subtable keyword of the MAIN table.
@@ -63,7 +68,7 @@ func Open(path string, opts *Options) (*MS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ms: open %s: %w", path, err)
 	}
-	m := &MS{path: main.Path(), main: main, dataCol: col}
+	m := &MS{path: main.Path(), main: main, dataCol: col, flagsOnly: o.FlagsOnly}
 	if err := m.init(); err != nil {
 		main.Close()
 		return nil, fmt.Errorf("ms: open %s: %w", path, err)

@@ -13,9 +13,9 @@ func (m *MS) readRows(ctx context.Context, row0, n int, c *vis.Chunk) error {
 		return fmt.Errorf("rows out of range [0, %d)", m.NumRows())
 	}
 	c.Reset(row0, n)
+	withData, withSpectrum := !m.flagsOnly, m.cols.weightSpectrum != nil
 	if n == 0 {
-		c.SetShapes(&m.meta, m.cols.weightSpectrum != nil)
-		return nil
+		return c.SetShapes(&m.meta, withData, withSpectrum)
 	}
 	cols := &m.cols
 	for _, s := range []struct {
@@ -53,16 +53,21 @@ func (m *MS) readRows(ctx context.Context, row0, n int, c *vis.Chunk) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := c.SetShapes(&m.meta, cols.weightSpectrum != nil); err != nil {
+	if err := c.SetShapes(&m.meta, withData, withSpectrum); err != nil {
 		return err
 	}
 	defined := make([]bool, n)
-
-	// Visibilities: undefined cells become flagged zeros.
-	if err := m.readData(row0, c, defined); err != nil {
-		return err
+	dataDefined := make([]bool, n)
+	if withData {
+		// Visibilities: undefined cells become flagged zeros.
+		if err := m.readData(row0, c, dataDefined); err != nil {
+			return err
+		}
+	} else {
+		for i := range dataDefined {
+			dataDefined[i] = true
+		}
 	}
-	dataDefined := append([]bool(nil), defined...)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -83,6 +88,10 @@ func (m *MS) readRows(ctx context.Context, row0, n int, c *vis.Chunk) error {
 		case !defined[i]:
 			clear(cell)
 		}
+	}
+	if !withData {
+		clear(c.HasWeightSpectrum)
+		return nil
 	}
 	if err := readWeights(cols.weight, row0, c.WStart, c.Weight, defined); err != nil {
 		return err

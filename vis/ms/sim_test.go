@@ -44,7 +44,8 @@ func pyDumpMS(t testing.TB, ms string) string {
 func TestSimSmallMatchesPythonCasacore(t *testing.T) {
 	path := shareddata.Path(t, "data/sim/sim_small.ms")
 	dump := pyDumpMS(t, path)
-	m, err := Open(path, nil)
+	var rc vis.ReadCounter
+	m, err := Open(path, &Options{WrapReaderAt: rc.Wrap})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,6 +202,10 @@ func TestSimSmallMatchesPythonCasacore(t *testing.T) {
 		if !bytes.Equal(g.Bytes(), want) {
 			t.Errorf("column %s differs from python-casacore (%d vs %d bytes)", name, g.Len(), len(want))
 		}
+	}
+	// Reading the MS once, in chunks, reads each byte at most once.
+	if r := rc.Reread(); r != 0 {
+		t.Errorf("%d bytes read more than once", r)
 	}
 	if len(main.Columns) != 13 {
 		t.Errorf("python-casacore dumped %d columns, want 13", len(main.Columns))

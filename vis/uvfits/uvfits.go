@@ -1,6 +1,7 @@
 package uvfits
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -184,7 +185,13 @@ func (u *File) init() error {
 	var an, fq *binTable
 	for n := 0; off < u.size && n < 1000; n++ {
 		if off+blockSize > u.size {
-			break // trailing bytes that do not make a block
+			// Bytes that do not make a block: a truncated extension header, or padding
+			// some writers leave.
+			head := make([]byte, min(8, u.size-off))
+			if _, err := u.r.ReadAt(head, off); err == nil && bytes.HasPrefix([]byte("XTENSION"), head) {
+				return fmt.Errorf("extension %d at offset %d is truncated: %w", n+1, off, ErrFormat)
+			}
+			break
 		}
 		xh, xdata, err := readHeader(u.r, off, u.size)
 		if err != nil {
@@ -504,7 +511,7 @@ func (u *File) readRows(ctx context.Context, row0, n int, c *vis.Chunk) error {
 	for i := 0; i < n; i++ {
 		c.DataDescID[i] = int32((row0 + i) % u.nif)
 	}
-	if err := c.SetShapes(&u.meta, true); err != nil {
+	if err := c.SetShapes(&u.meta, true, true); err != nil {
 		return err
 	}
 	if n == 0 {
