@@ -70,9 +70,9 @@ type Stats struct {
 	SamplesWritten int64 `json:"samples_written"`
 	// SamplesFlagged counts output samples not stored: flagged in the input (either parallel
 	// hand, FLAG_ROW, or an interpolation neighbour), zero or negative weight, or not finite.
-	SamplesFlagged int64 `json:"samples_flagged"`
-	InputBytesRead int64 `json:"input_bytes_read"`
-	BytesWritten   int64 `json:"bytes_written"`
+	SamplesFlagged int64   `json:"samples_flagged"`
+	InputBytesRead int64   `json:"input_bytes_read"`
+	BytesWritten   int64   `json:"bytes_written"`
 	Seconds        float64 `json:"seconds"`
 }
 
