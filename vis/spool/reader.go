@@ -11,6 +11,8 @@ import (
 	"unsafe"
 
 	"github.com/cespare/xxhash/v2"
+
+	"github.com/cubeimg/cubeimg/vis/spectral"
 )
 
 // Samples holds one channel's samples as parallel slices (the layout of imaging.Samples): u, v,
@@ -86,6 +88,27 @@ func (s *Spool) Dir() string { return s.dir }
 
 // Manifest returns the spool's manifest. The caller must not modify its slices.
 func (s *Spool) Manifest() *Manifest { return &s.man }
+
+// Plan returns the plan recorded by Build (an error for spools written directly with a Writer).
+func (s *Spool) Plan() (*PlanInfo, error) {
+	if len(s.man.Plan) == 0 {
+		return nil, fmt.Errorf("spool: %s records no plan", s.dir)
+	}
+	var p PlanInfo
+	if err := json.Unmarshal(s.man.Plan, &p); err != nil {
+		return nil, fmt.Errorf("spool: plan in %s: %w", s.dir, err)
+	}
+	return &p, nil
+}
+
+// Axis rebuilds the output spectral axis the spool was built for.
+func (s *Spool) Axis() (*spectral.Axis, error) {
+	p, err := s.Plan()
+	if err != nil {
+		return nil, err
+	}
+	return p.Axis()
+}
 
 // NChan returns the number of output channels.
 func (s *Spool) NChan() int { return len(s.man.Channels) }

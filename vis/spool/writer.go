@@ -28,34 +28,38 @@ type WriterOptions struct {
 	UVScale []float64
 }
 
+// sample is one buffered sample (one cache line fill per Add, where five separate arrays would
+// cost five).
+type sample struct {
+	u, v, w float64
+	vis     complex64
+	wt      float32
+}
+
 // Memory per buffered sample slot: a slot in each of the two buffers plus the worst-case sort
 // scratch (keys, permutation and their radix copies) when one channel fills a buffer.
 const (
-	slotBytes   = 2*sampleBytes + 2 + 4 + 4 + 2
+	slotBytes   = 2*40 + 2 + 4 + 4 + 2
 	writeBufMax = 4 << 20
 )
 
 // buffer holds samples of all channels in arrival order, channel c in [start[c], end[c]).
 type buffer struct {
-	u, v, w         []float64
-	vis             []complex64
-	wt              []float32
+	s               []sample
+	free            func()
 	start, pos, end []int
 }
 
 func newBuffer(slots, nchan int) *buffer {
-	return &buffer{
-		u: make([]float64, slots), v: make([]float64, slots), w: make([]float64, slots),
-		vis: make([]complex64, slots), wt: make([]float32, slots),
-		start: make([]int, nchan), pos: make([]int, nchan), end: make([]int, nchan),
-	}
+	s, free := allocSamples(slots)
+	return &buffer{s: s, free: free, start: make([]int, nchan), pos: make([]int, nchan), end: make([]int, nchan)}
 }
 
 // partition lays out the channels' regions in proportion to share (samples per channel in the
 // last filled buffer; nil for equal regions), each at least minRegion slots.
 func (b *buffer) partition(share []int64) {
 	nchan := len(b.start)
-	slots := len(b.u)
+	slots := len(b.s)
 	var total float64
 	for _, s := range share {
 		total += float64(s)
@@ -102,6 +106,7 @@ type Writer struct {
 	toFlush  chan *buffer
 	done     chan struct{}
 	nbuffers int
+	all      []*buffer // every buffer allocated, to release at the end
 	lastFill []int64
 
 	// Owned by the flush goroutine until done is closed.
@@ -168,6 +173,7 @@ func NewWriter(dir string, nchan int, opts *WriterOptions) (*Writer, error) {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
 	w.cur = newBuffer(w.slots, nchan)
+	w.all = []*buffer{w.cur}
 	w.nbuffers = 1
 	w.cur.partition(nil)
 	go w.flusher()
@@ -197,7 +203,7 @@ func (w *Writer) Add(ch int, u, v, ww float64, vis complex64, wt float32) error 
 		b = w.cur
 		p = b.pos[ch]
 	}
-	b.u[p], b.v[p], b.w[p], b.vis[p], b.wt[p] = u, v, ww, vis, wt
+	b.s[p] = sample{u, v, ww, vis, wt}
 	b.pos[ch] = p + 1
 	return nil
 }
@@ -223,6 +229,9 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // rotate hands the current buffer to the flush goroutine and continues in the other one.
 func (w *Writer) rotate() error {
+	if w.closed {
+		return errors.New("spool: Add after Finish or Abort")
+	}
 	if err := w.err(); err != nil {
 		return err
 	}
@@ -236,6 +245,7 @@ func (w *Writer) rotate() error {
 	var next *buffer
 	if w.nbuffers < 2 {
 		next = newBuffer(w.slots, w.nchan)
+		w.all = append(w.all, next)
 		w.nbuffers++
 	} else {
 		next = <-w.free
@@ -315,7 +325,7 @@ func (w *Writer) writeSegment(b *buffer, c, lo, hi int, d *xxhash.Digest) (uint6
 	if ch.UVScale == 0 {
 		var m float64
 		for i := lo; i < hi; i++ {
-			m = max(m, math.Abs(b.u[i]), math.Abs(b.v[i]))
+			m = max(m, math.Abs(b.s[i].u), math.Abs(b.s[i].v))
 		}
 		ch.UVScale = 1.25 * m
 		if ch.UVScale == 0 {
@@ -329,97 +339,70 @@ func (w *Writer) writeSegment(b *buffer, c, lo, hi int, d *xxhash.Digest) (uint6
 	keys, perm := w.keys[:n], w.perm[:n]
 	inv := keyInv(ch.UVScale)
 	for i := range n {
-		keys[i] = cellKey(b.u[lo+i], b.v[lo+i], inv)
+		keys[i] = cellKey(b.s[lo+i].u, b.s[lo+i].v, inv)
 	}
 	sortPerm(keys, perm, w.tp, w.tk)
 
 	d.Reset()
-	if err := w.putF64(b.u, lo, perm, d); err != nil {
-		return 0, 0, err
-	}
-	if err := w.putF64(b.v, lo, perm, d); err != nil {
-		return 0, 0, err
-	}
-	if err := w.putF64(b.w, lo, perm, d); err != nil {
-		return 0, 0, err
-	}
-	if err := w.putC64(b.vis, lo, perm, d); err != nil {
-		return 0, 0, err
-	}
-	sumw, err := w.putF32(b.wt, lo, perm, d)
-	if err != nil {
-		return 0, 0, err
+	var sumw float64
+	for sec := range 5 {
+		sum, err := w.putSection(b.s[lo:hi], perm, sec, d)
+		if err != nil {
+			return 0, 0, err
+		}
+		sumw += sum
 	}
 	d.Write(w.wbuf[w.hashed:])
 	w.hashed = len(w.wbuf)
 	return d.Sum64(), sumw, nil
 }
 
-// room makes space for at least k bytes in the write buffer and returns how many values of k
-// bytes fit.
-func (w *Writer) room(k int, d *xxhash.Digest) (int, error) {
-	if cap(w.wbuf)-len(w.wbuf) < k {
-		if err := w.spill(d); err != nil {
-			return 0, err
-		}
+// putSection appends section sec (0 u, 1 v, 2 w, 3 vis, 4 weight) of the samples s in the order
+// perm to the write buffer, spilling it as it fills; for the weights it returns their sum.
+func (w *Writer) putSection(s []sample, perm []int32, sec int, d *xxhash.Digest) (float64, error) {
+	size := 8
+	if sec == 4 {
+		size = 4
 	}
-	return (cap(w.wbuf) - len(w.wbuf)) / k, nil
-}
-
-func (w *Writer) putF64(src []float64, lo int, perm []int32, d *xxhash.Digest) error {
-	for j := 0; j < len(perm); {
-		m, err := w.room(8, d)
-		if err != nil {
-			return err
-		}
-		m = min(m, len(perm)-j)
-		at := len(w.wbuf)
-		buf := w.wbuf[at : at+8*m]
-		for t, p := range perm[j : j+m] {
-			binary.LittleEndian.PutUint64(buf[8*t:], math.Float64bits(src[lo+int(p)]))
-		}
-		w.wbuf = w.wbuf[:at+8*m]
-		j += m
-	}
-	return nil
-}
-
-func (w *Writer) putC64(src []complex64, lo int, perm []int32, d *xxhash.Digest) error {
-	for j := 0; j < len(perm); {
-		m, err := w.room(8, d)
-		if err != nil {
-			return err
-		}
-		m = min(m, len(perm)-j)
-		at := len(w.wbuf)
-		buf := w.wbuf[at : at+8*m]
-		for t, p := range perm[j : j+m] {
-			x := src[lo+int(p)]
-			binary.LittleEndian.PutUint32(buf[8*t:], math.Float32bits(real(x)))
-			binary.LittleEndian.PutUint32(buf[8*t+4:], math.Float32bits(imag(x)))
-		}
-		w.wbuf = w.wbuf[:at+8*m]
-		j += m
-	}
-	return nil
-}
-
-func (w *Writer) putF32(src []float32, lo int, perm []int32, d *xxhash.Digest) (float64, error) {
+	le := binary.LittleEndian
 	var sum float64
 	for j := 0; j < len(perm); {
-		m, err := w.room(4, d)
-		if err != nil {
-			return 0, err
+		if cap(w.wbuf)-len(w.wbuf) < size {
+			if err := w.spill(d); err != nil {
+				return 0, err
+			}
 		}
-		m = min(m, len(perm)-j)
+		m := min((cap(w.wbuf)-len(w.wbuf))/size, len(perm)-j)
 		at := len(w.wbuf)
-		buf := w.wbuf[at : at+4*m]
-		for t, p := range perm[j : j+m] {
-			x := src[lo+int(p)]
-			binary.LittleEndian.PutUint32(buf[4*t:], math.Float32bits(x))
-			sum += float64(x)
+		buf := w.wbuf[at : at+size*m]
+		ps := perm[j : j+m]
+		switch sec {
+		case 0:
+			for t, p := range ps {
+				le.PutUint64(buf[8*t:], math.Float64bits(s[p].u))
+			}
+		case 1:
+			for t, p := range ps {
+				le.PutUint64(buf[8*t:], math.Float64bits(s[p].v))
+			}
+		case 2:
+			for t, p := range ps {
+				le.PutUint64(buf[8*t:], math.Float64bits(s[p].w))
+			}
+		case 3:
+			for t, p := range ps {
+				x := s[p].vis
+				le.PutUint32(buf[8*t:], math.Float32bits(real(x)))
+				le.PutUint32(buf[8*t+4:], math.Float32bits(imag(x)))
+			}
+		case 4:
+			for t, p := range ps {
+				x := s[p].wt
+				le.PutUint32(buf[4*t:], math.Float32bits(x))
+				sum += float64(x)
+			}
 		}
-		w.wbuf = w.wbuf[:at+4*m]
+		w.wbuf = w.wbuf[:at+size*m]
 		j += m
 	}
 	return sum, nil
@@ -454,11 +437,18 @@ func (w *Writer) Abort() {
 }
 
 // stop ends the flush goroutine after the buffers handed to it are written.
+// It then unmaps the buffers; the current buffer becomes an empty one so that a later Add
+// fails in rotate instead of writing to released memory.
 func (w *Writer) stop() {
 	if !w.closed {
 		w.closed = true
 		close(w.toFlush)
 		<-w.done
+		for _, b := range w.all {
+			b.free()
+		}
+		w.all = nil
+		w.cur = &buffer{start: make([]int, w.nchan), pos: make([]int, w.nchan), end: make([]int, w.nchan)}
 	}
 }
 
