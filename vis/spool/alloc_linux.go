@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"os"
 	"syscall"
 	"unsafe"
 )
@@ -21,4 +22,12 @@ func allocSamples(n int) ([]sample, func()) {
 	_ = syscall.Madvise(b, 14) // MADV_HUGEPAGE
 	s := unsafe.Slice((*sample)(unsafe.Pointer(&b[0])), n)
 	return s, func() { syscall.Munmap(b) }
+}
+
+// startWriteback asks the kernel to start writing [off, off+n) of f to disk now, without
+// waiting (sync_file_range SYNC_FILE_RANGE_WRITE), so that the final fsync finds little left
+// and dirty pages do not pile up in the page cache. Errors are ignored: fsync reports them.
+func startWriteback(f *os.File, off, n int64) {
+	const syncFileRangeWrite = 2
+	syscall.Syscall6(syscall.SYS_SYNC_FILE_RANGE, f.Fd(), uintptr(off), uintptr(n), syncFileRangeWrite, 0, 0)
 }

@@ -24,8 +24,9 @@ type Options struct {
 	// Interpolation is tclean's interpolation: "linear" (default) or "nearest".
 	Interpolation string
 	// MemoryBytes bounds the build's memory: the Writer's buffers plus the row chunks being read
-	// (two, so that reading overlaps forming samples) plus an eighth kept for the rest. Default
-	// 256 MiB.
+	// (two, so that reading overlaps forming samples) plus an eighth and 16 MiB kept for the rest
+	// (the Go runtime, garbage between collections). Default 256 MiB; at least 64 MiB is
+	// sensible.
 	MemoryBytes int64
 	// ChunkRows, if > 0, fixes the rows per chunk (otherwise derived from MemoryBytes).
 	ChunkRows int
@@ -160,7 +161,7 @@ func build(ctx context.Context, r vis.Reader, dir string, key Key, o *Options, n
 		chunkRows = int(max(1, o.MemoryBytes/16/rowBytes))
 	}
 	chunkRows = min(chunkRows, nrows)
-	writerBytes := o.MemoryBytes - o.MemoryBytes/8 - 2*int64(chunkRows)*rowBytes
+	writerBytes := o.MemoryBytes - o.MemoryBytes/8 - 16<<20 - 2*int64(chunkRows)*rowBytes
 
 	var first vis.Chunk
 	if err := r.ReadRows(ctx, 0, chunkRows, &first); err != nil {

@@ -314,6 +314,7 @@ func (w *Writer) writeRun(b *buffer) error {
 	}
 	w.runs = append(w.runs, runOff)
 	w.fileOff = off
+	startWriteback(w.samples, runOff, off-runOff)
 	return nil
 }
 
