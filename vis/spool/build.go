@@ -24,9 +24,8 @@ type Options struct {
 	// Interpolation is tclean's interpolation: "linear" (default) or "nearest".
 	Interpolation string
 	// MemoryBytes bounds the build's memory: the Writer's buffers plus the row chunks being read
-	// (two, so that reading overlaps forming samples) plus an eighth and 16 MiB kept for the rest
-	// (the Go runtime, garbage between collections). Default 256 MiB; at least 64 MiB is
-	// sensible.
+	// (two, so that reading overlaps forming samples) plus an eighth and 16 MiB (at most a
+	// quarter) kept for the rest: the Go runtime, garbage between collections. Default 256 MiB.
 	MemoryBytes int64
 	// ChunkRows, if > 0, fixes the rows per chunk (otherwise derived from MemoryBytes).
 	ChunkRows int
@@ -161,7 +160,7 @@ func build(ctx context.Context, r vis.Reader, dir string, key Key, o *Options, n
 		chunkRows = int(max(1, o.MemoryBytes/16/rowBytes))
 	}
 	chunkRows = min(chunkRows, nrows)
-	writerBytes := o.MemoryBytes - o.MemoryBytes/8 - 16<<20 - 2*int64(chunkRows)*rowBytes
+	writerBytes := o.MemoryBytes - o.MemoryBytes/8 - min(16<<20, o.MemoryBytes/4) - 2*int64(chunkRows)*rowBytes
 
 	var first vis.Chunk
 	if err := r.ReadRows(ctx, 0, chunkRows, &first); err != nil {
@@ -176,6 +175,9 @@ func build(ctx context.Context, r vis.Reader, dir string, key Key, o *Options, n
 	if perRow := proc.maxPerRow(); perRow > 0 {
 		need := (int64(nrows)*int64(perRow)*21/20 + int64(2*minRegion*plan.Axis.NChan())) * slotBytes
 		writerBytes = min(writerBytes, need+writeBufMax)
+	}
+	if writerBytes <= 0 {
+		return nil, fmt.Errorf("spool: a memory limit of %d bytes leaves nothing for the sample buffers after two chunks of %d rows", o.MemoryBytes, chunkRows)
 	}
 	w, err := NewWriter(dir, plan.Axis.NChan(), &WriterOptions{BufferBytes: writerBytes, UVScale: plan.UVScale})
 	if err != nil {
