@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,9 +11,12 @@ import (
 	"unsafe"
 
 	"github.com/cespare/xxhash/v2"
+
+	"github.com/cubeimg/cubeimg/vis/spectral"
 )
 
-// Samples holds one channel's samples as parallel slices (the layout of imaging.Samples).
+// Samples holds one channel's samples as parallel slices (the layout of imaging.Samples): u, v,
+// w in wavelengths at the sample's own frequency, Stokes I visibility in Jy, data weight > 0.
 type Samples struct {
 	U, V, W []float64
 	Vis     []complex64
@@ -24,13 +28,18 @@ func (s *Samples) Len() int { return len(s.Vis) }
 
 // Spool is an open, complete spool. Its methods are safe for concurrent use.
 type Spool struct {
-	dir string
-	f   *os.File
-	man Manifest
+	dir     string
+	samples *os.File
+	index   *os.File
+	size    int64 // of samples.dat
+	man     Manifest
 }
 
 // ErrNoSpool is returned by Open when dir holds no complete spool.
 var ErrNoSpool = errors.New("spool: no complete spool")
+
+// ErrChecksum is returned (wrapped) by Read when a segment's bytes do not match its checksum.
+var ErrChecksum = errors.New("spool: checksum mismatch")
 
 // Open opens the spool in dir. It returns an error wrapping ErrNoSpool when the directory or its
 // manifest is absent (an unfinished build leaves no manifest).
@@ -47,28 +56,59 @@ func Open(dir string) (*Spool, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("spool: read %s: %w", mpath, err)
 	}
-	path := filepath.Join(dir, samplesName)
-	f, err := os.Open(path)
-	if err != nil {
+	s := &Spool{dir: dir, man: m}
+	if s.samples, err = os.Open(filepath.Join(dir, samplesName)); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
+	if s.index, err = os.Open(filepath.Join(dir, indexName)); err != nil {
+		s.samples.Close()
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	if err := m.validate(st.Size()); err != nil {
-		f.Close()
+	ss, err1 := s.samples.Stat()
+	is, err2 := s.index.Stat()
+	if err := errors.Join(err1, err2); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	s.size = ss.Size()
+	if err := m.validate(ss.Size(), is.Size()); err != nil {
+		s.Close()
 		return nil, fmt.Errorf("spool: %s: %w", mpath, err)
 	}
-	return &Spool{dir: dir, f: f, man: m}, nil
+	return s, nil
 }
 
-// Close closes the spool's file.
-func (s *Spool) Close() error { return s.f.Close() }
+// Close closes the spool's files.
+func (s *Spool) Close() error {
+	return errors.Join(s.samples.Close(), s.index.Close())
+}
+
+// Dir returns the spool's directory.
+func (s *Spool) Dir() string { return s.dir }
 
 // Manifest returns the spool's manifest. The caller must not modify its slices.
 func (s *Spool) Manifest() *Manifest { return &s.man }
+
+// Plan returns the plan recorded by Build (an error for spools written directly with a Writer).
+func (s *Spool) Plan() (*PlanInfo, error) {
+	if len(s.man.Plan) == 0 {
+		return nil, fmt.Errorf("spool: %s records no plan", s.dir)
+	}
+	var p PlanInfo
+	if err := json.Unmarshal(s.man.Plan, &p); err != nil {
+		return nil, fmt.Errorf("spool: plan in %s: %w", s.dir, err)
+	}
+	return &p, nil
+}
+
+// Axis rebuilds the output spectral axis the spool was built for.
+func (s *Spool) Axis() (*spectral.Axis, error) {
+	p, err := s.Plan()
+	if err != nil {
+		return nil, err
+	}
+	return p.Axis()
+}
 
 // NChan returns the number of output channels.
 func (s *Spool) NChan() int { return len(s.man.Channels) }
@@ -76,17 +116,29 @@ func (s *Spool) NChan() int { return len(s.man.Channels) }
 // Count returns the number of samples of channel ch.
 func (s *Spool) Count(ch int) int64 { return s.man.Channels[ch].Count }
 
-// ChannelBytes returns the bytes Read needs to hold channel ch.
-func (s *Spool) ChannelBytes(ch int) int64 { return blockBytes(s.man.Channels[ch].Count) }
+// SumWeight returns the sum of the data weights of channel ch.
+func (s *Spool) SumWeight(ch int) float64 { return s.man.Channels[ch].SumWeight }
 
-// Read reads channel ch into dst, reusing dst's slices when their capacity suffices, and checks
-// the block's checksum.
+// ChannelBytes returns the bytes of the Samples that Read fills for channel ch (36 per sample).
+func (s *Spool) ChannelBytes(ch int) int64 { return segmentBytes(s.man.Channels[ch].Count) }
+
+// ReadScratchBytes returns the memory Read allocates besides dst for channel ch, to merge the
+// build's runs into one order: 6.125 bytes per sample when the channel spans several runs.
+func (s *Spool) ReadScratchBytes(ch int) int64 {
+	if len(s.man.Runs) < 2 {
+		return 0
+	}
+	n := s.man.Channels[ch].Count
+	return 6*n + (n+63)/64*8
+}
+
+// Read reads channel ch into dst, reusing dst's slices when their capacity suffices, checks every
+// segment's checksum, and leaves the samples in the channel's stable Morton order of uv cells.
 func (s *Spool) Read(ch int, dst *Samples) error {
 	if ch < 0 || ch >= len(s.man.Channels) {
 		return fmt.Errorf("spool: channel %d out of range [0, %d)", ch, len(s.man.Channels))
 	}
-	blk := s.man.Channels[ch]
-	n := int(blk.Count)
+	n := int(s.man.Channels[ch].Count)
 	dst.U = grow(dst.U, n)
 	dst.V = grow(dst.V, n)
 	dst.W = grow(dst.W, n)
@@ -95,22 +147,73 @@ func (s *Spool) Read(ch int, dst *Samples) error {
 	if n == 0 {
 		return nil
 	}
+	nchan := int64(len(s.man.Channels))
+	bounds := make([]int, 0, len(s.man.Runs)+1)
+	bounds = append(bounds, 0)
+	at := 0
+	var ent [indexEntryBytes]byte
 	h := xxhash.New()
-	off := blk.Offset
-	for _, sec := range [][]byte{bytesOf(dst.U), bytesOf(dst.V), bytesOf(dst.W), bytesOf(dst.Vis), bytesOf(dst.Weight)} {
-		if _, err := s.f.ReadAt(sec, off); err != nil {
-			if errors.Is(err, io.EOF) {
-				err = io.ErrUnexpectedEOF
-			}
-			return fmt.Errorf("spool: read channel %d of %s: %w", ch, s.f.Name(), err)
+	for r := range s.man.Runs {
+		if _, err := s.index.ReadAt(ent[:], (int64(r)*nchan+int64(ch))*indexEntryBytes); err != nil {
+			return fmt.Errorf("spool: read %s: %w", s.index.Name(), eofErr(err))
 		}
-		h.Write(sec)
-		off += int64(len(sec))
+		off := int64(binary.LittleEndian.Uint64(ent[0:]))
+		cnt := binary.LittleEndian.Uint64(ent[8:])
+		sum := binary.LittleEndian.Uint64(ent[16:])
+		if cnt == 0 {
+			continue
+		}
+		end := off + segmentBytes(int64(cnt))
+		limit := s.runEnd(r)
+		if off < s.man.Runs[r] || cnt > uint64(n-at) || end > limit {
+			return fmt.Errorf("spool: channel %d run %d of %s: segment at %d of %d samples lies outside the run [%d, %d) or exceeds the channel's %d samples",
+				ch, r, s.samples.Name(), off, cnt, s.man.Runs[r], limit, n)
+		}
+		k := int(cnt)
+		h.Reset()
+		for _, sec := range [][]byte{bytesOf(dst.U[at : at+k]), bytesOf(dst.V[at : at+k]), bytesOf(dst.W[at : at+k]),
+			bytesOf(dst.Vis[at : at+k]), bytesOf(dst.Weight[at : at+k])} {
+			if _, err := s.samples.ReadAt(sec, off); err != nil {
+				return fmt.Errorf("spool: read channel %d of %s: %w", ch, s.samples.Name(), eofErr(err))
+			}
+			h.Write(sec)
+			off += int64(len(sec))
+		}
+		if got := h.Sum64(); got != sum {
+			return fmt.Errorf("%w: channel %d run %d of %s: %016x, index says %016x", ErrChecksum, ch, r, s.samples.Name(), got, sum)
+		}
+		at += k
+		bounds = append(bounds, at)
 	}
-	if got := h.Sum64(); got != blk.XXHash {
-		return fmt.Errorf("spool: channel %d of %s: checksum %016x, manifest says %016x", ch, s.f.Name(), got, blk.XXHash)
+	if at != n {
+		return fmt.Errorf("spool: channel %d of %s: the index holds %d samples, the manifest %d", ch, s.dir, at, n)
+	}
+	if len(bounds) > 2 {
+		keys := make([]uint16, n)
+		inv := keyInv(s.man.Channels[ch].UVScale)
+		for i := range keys {
+			keys[i] = cellKey(dst.U[i], dst.V[i], inv)
+		}
+		perm := make([]int32, n)
+		mergePerm(keys, bounds, perm)
+		applyPerm(dst, perm, make([]uint64, (n+63)/64))
 	}
 	return nil
+}
+
+// runEnd returns the end of run r in samples.dat.
+func (s *Spool) runEnd(r int) int64 {
+	if r+1 < len(s.man.Runs) {
+		return s.man.Runs[r+1]
+	}
+	return s.size
+}
+
+func eofErr(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 func grow[T any](s []T, n int) []T {

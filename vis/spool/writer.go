@@ -9,50 +9,125 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
+	"time"
 
 	"github.com/cespare/xxhash/v2"
 )
 
-// sample is one buffered sample before it is sorted into its channel block.
+// WriterOptions configures NewWriter. nil means the defaults.
+type WriterOptions struct {
+	// BufferBytes bounds the Writer's memory: two sample buffers (one filling while the other is
+	// sorted and written), the sort scratch and the write buffer. Default 64 MiB. It must hold at
+	// least 16 samples per channel in each buffer (NewWriter says how much that is).
+	BufferBytes int64
+	// UVScale, if set, gives per output channel the half-width in wavelengths of the uv square
+	// on which Morton cells are laid out (the longest baseline times the channel's highest
+	// frequency over c). A channel without one takes 1.25 times the largest |u|, |v| of its first
+	// run. Samples beyond the square fall into the edge cells: order stays well defined.
+	UVScale []float64
+}
+
+// sample is one buffered sample (one cache line fill per Add, where five separate arrays would
+// cost five).
 type sample struct {
 	u, v, w float64
 	vis     complex64
 	wt      float32
 }
 
-// WriterOptions configures NewWriter.
-type WriterOptions struct {
-	// BufferBytes bounds the samples held in memory while the input is read; when the buffers
-	// reach it they are flushed as one run to a temporary file. Default 64 MiB.
-	BufferBytes int64
-	// Workers is the number of channels sorted and written at once in Finish. Default 1.
-	Workers int
+// Memory per buffered sample slot: a slot in each of the two buffers plus the worst-case sort
+// scratch (keys, permutation and their radix copies) when one channel fills a buffer.
+const (
+	slotBytes   = 2*40 + 2 + 4 + 4 + 2
+	writeBufMax = 4 << 20
+)
+
+// buffer holds samples of all channels in arrival order, channel c in [start[c], end[c]).
+type buffer struct {
+	s               []sample
+	free            func()
+	start, pos, end []int
 }
 
-// Writer builds a spool from samples given in any order. It reads nothing: the caller reads the
-// input once and calls Add for every sample. Memory is bounded by BufferBytes plus, in Finish, the
-// largest channel's samples per worker.
+func newBuffer(slots, nchan int) *buffer {
+	s, free := allocSamples(slots)
+	return &buffer{s: s, free: free, start: make([]int, nchan), pos: make([]int, nchan), end: make([]int, nchan)}
+}
+
+// partition lays out the channels' regions in proportion to share (samples per channel in the
+// last filled buffer; nil for equal regions), each at least minRegion slots.
+func (b *buffer) partition(share []int64) {
+	nchan := len(b.start)
+	slots := len(b.s)
+	var total float64
+	for _, s := range share {
+		total += float64(s)
+	}
+	floor := total/float64(8*nchan) + 1
+	weight := func(c int) float64 {
+		if share == nil {
+			return 1
+		}
+		return float64(share[c]) + floor
+	}
+	var sum float64
+	for c := range nchan {
+		sum += weight(c)
+	}
+	free := slots - minRegion*nchan
+	at := 0
+	var acc float64
+	for c := range nchan {
+		acc += weight(c)
+		next := minRegion*(c+1) + int(float64(free)*acc/sum)
+		if c == nchan-1 {
+			next = slots
+		}
+		b.start[c], b.pos[c], b.end[c] = at, at, next
+		at = next
+	}
+}
+
+const minRegion = 16
+
+// Writer builds a spool from samples given in any order, in one pass and bounded memory: samples
+// are buffered per channel; when a channel's part of the buffer is full, the buffer is handed to
+// a goroutine that sorts each channel's samples by uv cell and appends them to samples.dat as
+// one run, while Add fills the other buffer. The Writer reads nothing: the caller reads the input
+// once and calls Add for every sample. A Writer is not safe for concurrent use.
 type Writer struct {
-	dir      string
-	nchan    int
-	opts     WriterOptions
-	bufs     [][]sample
-	buffered int64
-	tmp      *os.File
-	tmpSize  int64
-	runs     [][]runPart // runs[r][ch]
-	counts   []int64
-	stats    Stats
+	dir   string
+	nchan int
+	slots int
+
+	cur      *buffer
+	free     chan *buffer
+	toFlush  chan *buffer
+	done     chan struct{}
+	nbuffers int
+	all      []*buffer // every buffer allocated, to release at the end
+	lastFill []int64
+
+	// Owned by the flush goroutine until done is closed.
+	samples, index *os.File
+	fileOff        int64
+	runs           []int64
+	chans          []Channel
+	flushErr       error
+	errMu          sync.Mutex
+	wbuf           []byte
+	hashed         int
+	keys, tk       []uint16
+	perm, tp       []int32
+
+	stats   Stats
+	started time.Time
+	closed  bool
 }
-
-type runPart struct{ off, n int64 }
-
-const recordBytes = 36
 
 // NewWriter starts a spool of nchan output channels in dir (created if needed). Any previous
-// spool in dir is removed first.
+// spool in dir is removed first, so an interrupted build leaves no spool that Open accepts.
 func NewWriter(dir string, nchan int, opts *WriterOptions) (*Writer, error) {
 	if nchan <= 0 {
 		return nil, fmt.Errorf("spool: nchan %d", nchan)
@@ -64,22 +139,45 @@ func NewWriter(dir string, nchan int, opts *WriterOptions) (*Writer, error) {
 	if o.BufferBytes <= 0 {
 		o.BufferBytes = 64 << 20
 	}
-	if o.Workers <= 0 {
-		o.Workers = 1
+	if o.UVScale != nil && len(o.UVScale) != nchan {
+		return nil, fmt.Errorf("spool: %d uv scales for %d channels", len(o.UVScale), nchan)
+	}
+	wb := min(int64(writeBufMax), o.BufferBytes/8)
+	slots := (o.BufferBytes - wb) / slotBytes
+	if slots < int64(2*minRegion*nchan) {
+		return nil, fmt.Errorf("spool: a buffer of %d bytes is too small for %d channels (need at least %d bytes)",
+			o.BufferBytes, nchan, int64(2*minRegion*nchan)*slotBytes+wb)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	for _, n := range []string{manifestName, samplesName} {
+	for _, n := range []string{manifestName, samplesName, indexName} {
 		if err := os.Remove(filepath.Join(dir, n)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("spool: %w", err)
 		}
 	}
-	tmp, err := os.CreateTemp(dir, "runs-*.tmp")
-	if err != nil {
+	w := &Writer{dir: dir, nchan: nchan, slots: int(slots), free: make(chan *buffer, 2),
+		toFlush: make(chan *buffer, 1), done: make(chan struct{}), chans: make([]Channel, nchan),
+		wbuf: make([]byte, 0, wb), started: time.Now()}
+	for c := range w.chans {
+		if o.UVScale != nil && o.UVScale[c] > 0 && !math.IsInf(o.UVScale[c], 0) {
+			w.chans[c].UVScale = o.UVScale[c]
+		}
+	}
+	var err error
+	if w.samples, err = os.Create(filepath.Join(dir, samplesName)); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	return &Writer{dir: dir, nchan: nchan, opts: o, bufs: make([][]sample, nchan), tmp: tmp, counts: make([]int64, nchan)}, nil
+	if w.index, err = os.Create(filepath.Join(dir, indexName)); err != nil {
+		w.samples.Close()
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	w.cur = newBuffer(w.slots, nchan)
+	w.all = []*buffer{w.cur}
+	w.nbuffers = 1
+	w.cur.partition(nil)
+	go w.flusher()
+	return w, nil
 }
 
 // NChan returns the number of output channels.
@@ -88,281 +186,315 @@ func (w *Writer) NChan() int { return w.nchan }
 // Add buffers one sample of output channel ch. Samples with weight <= 0 or non-finite values are
 // counted as flagged and dropped.
 func (w *Writer) Add(ch int, u, v, ww float64, vis complex64, wt float32) error {
-	if ch < 0 || ch >= w.nchan {
+	if uint(ch) >= uint(w.nchan) {
 		return fmt.Errorf("spool: channel %d out of range [0, %d)", ch, w.nchan)
 	}
-	if !(wt > 0) || math.IsInf(float64(wt), 0) || !finite(u) || !finite(v) || !finite(ww) ||
-		!finite(float64(real(vis))) || !finite(float64(imag(vis))) {
+	re, im := float64(real(vis)), float64(imag(vis))
+	if !(wt > 0) || wt > math.MaxFloat32 || !finite(u+v+ww+re+im) {
 		w.stats.SamplesFlagged++
 		return nil
 	}
-	w.bufs[ch] = append(w.bufs[ch], sample{u, v, ww, vis, wt})
-	w.counts[ch]++
-	w.buffered += recordBytes
-	if w.buffered >= w.opts.BufferBytes {
-		return w.flush()
+	b := w.cur
+	p := b.pos[ch]
+	if p == b.end[ch] {
+		if err := w.rotate(); err != nil {
+			return err
+		}
+		b = w.cur
+		p = b.pos[ch]
 	}
+	b.s[p] = sample{u, v, ww, vis, wt}
+	b.pos[ch] = p + 1
 	return nil
 }
 
 // CountFlagged records n samples dropped by the caller (flagged in the input).
 func (w *Writer) CountFlagged(n int64) { w.stats.SamplesFlagged += n }
 
-// CountRows records n input rows read.
-func (w *Writer) CountRows(n int64) { w.stats.RowsRead += n }
-
-func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-
-// flush writes the buffered samples as one run to the temporary file.
-func (w *Writer) flush() error {
-	if w.buffered == 0 {
-		return nil
-	}
-	parts := make([]runPart, w.nchan)
-	buf := make([]byte, 0, 1<<20)
-	off := w.tmpSize
-	for ch, b := range w.bufs {
-		parts[ch] = runPart{off: off, n: int64(len(b))}
-		for _, s := range b {
-			buf = appendRecord(buf, s)
-			if len(buf) >= 1<<20 {
-				if _, err := w.tmp.Write(buf); err != nil {
-					return fmt.Errorf("spool: write %s: %w", w.tmp.Name(), err)
-				}
-				buf = buf[:0]
-			}
-		}
-		off += int64(len(b)) * recordBytes
-		w.bufs[ch] = b[:0]
-	}
-	if _, err := w.tmp.Write(buf); err != nil {
-		return fmt.Errorf("spool: write %s: %w", w.tmp.Name(), err)
-	}
-	w.stats.TempBytes += off - w.tmpSize
-	w.tmpSize = off
-	w.runs = append(w.runs, parts)
-	w.buffered = 0
-	return nil
-}
-
-func appendRecord(b []byte, s sample) []byte {
-	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(s.u))
-	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(s.v))
-	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(s.w))
-	b = binary.LittleEndian.AppendUint32(b, math.Float32bits(real(s.vis)))
-	b = binary.LittleEndian.AppendUint32(b, math.Float32bits(imag(s.vis)))
-	b = binary.LittleEndian.AppendUint32(b, math.Float32bits(s.wt))
-	return b
-}
-
-func decodeRecord(b []byte) sample {
-	return sample{
-		u:   math.Float64frombits(binary.LittleEndian.Uint64(b[0:])),
-		v:   math.Float64frombits(binary.LittleEndian.Uint64(b[8:])),
-		w:   math.Float64frombits(binary.LittleEndian.Uint64(b[16:])),
-		vis: complex(math.Float32frombits(binary.LittleEndian.Uint32(b[24:])), math.Float32frombits(binary.LittleEndian.Uint32(b[28:]))),
-		wt:  math.Float32frombits(binary.LittleEndian.Uint32(b[32:])),
-	}
-}
-
-// Abort removes the temporary file and leaves no spool behind.
-func (w *Writer) Abort() {
-	if w.tmp != nil {
-		w.tmp.Close()
-		os.Remove(w.tmp.Name())
-		w.tmp = nil
-	}
-	os.Remove(filepath.Join(w.dir, samplesName))
-}
-
-// Finish sorts every channel's samples into Morton order of (u, v), writes samples.dat, then the
-// manifest with key, and removes the temporary runs. The spool is complete only once Finish
-// returns nil.
-func (w *Writer) Finish(ctx context.Context, key Key) (err error) {
-	defer func() {
-		if err != nil {
-			w.Abort()
-		}
-	}()
-	if err := w.flush(); err != nil {
-		return err
-	}
-	man := Manifest{Version: Version, Key: key, Channels: make([]Block, w.nchan)}
-	var off int64
-	for ch := range man.Channels {
-		man.Channels[ch] = Block{Offset: off, Count: w.counts[ch]}
-		off = alignUp(off + blockBytes(w.counts[ch]))
-	}
-	path := filepath.Join(w.dir, samplesName)
-	out, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return fmt.Errorf("spool: %w", err)
-	}
-	defer out.Close()
-	if err := out.Truncate(off); err != nil {
-		return fmt.Errorf("spool: size %s: %w", path, err)
-	}
-
-	var (
-		mu       sync.Mutex
-		firstErr error
-		next     int
-		wg       sync.WaitGroup
-	)
-	for range w.opts.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var s []sample
-			var buf []byte
-			for {
-				mu.Lock()
-				if firstErr != nil || next >= w.nchan {
-					mu.Unlock()
-					return
-				}
-				ch := next
-				next++
-				mu.Unlock()
-				if err := ctx.Err(); err != nil {
-					mu.Lock()
-					firstErr = err
-					mu.Unlock()
-					return
-				}
-				var blk Block
-				var err error
-				s, buf, blk, err = w.writeChannel(out, ch, man.Channels[ch], s, buf)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				man.Channels[ch] = blk
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
-	if err := out.Sync(); err != nil {
-		return fmt.Errorf("spool: sync %s: %w", path, err)
-	}
-	for _, b := range man.Channels {
-		man.Stats.SamplesWritten += b.Count
-	}
-	man.Stats.RowsRead = w.stats.RowsRead
-	man.Stats.SamplesFlagged = w.stats.SamplesFlagged
-	man.Stats.TempBytes = w.stats.TempBytes
-	man.Stats.InputBytesRead = w.stats.InputBytesRead
-	if err := writeManifest(w.dir, &man); err != nil {
-		return err
-	}
-	w.tmp.Close()
-	os.Remove(w.tmp.Name())
-	w.tmp = nil
-	return nil
+// CountRows records rows read from the input and rows that passed the selection.
+func (w *Writer) CountRows(read, selected int64) {
+	w.stats.RowsRead += read
+	w.stats.RowsSelected += selected
 }
 
 // SetInputBytesRead records the number of input bytes the caller read, for the manifest's stats.
 func (w *Writer) SetInputBytesRead(n int64) { w.stats.InputBytesRead = n }
 
-// writeChannel gathers channel ch from every run, sorts it and writes its block.
-func (w *Writer) writeChannel(out *os.File, ch int, blk Block, s []sample, buf []byte) ([]sample, []byte, Block, error) {
-	s = s[:0]
-	for _, run := range w.runs {
-		p := run[ch]
-		if p.n == 0 {
-			continue
+// MemoryBytes returns the most memory the Writer holds: its buffers at their full size.
+func (w *Writer) MemoryBytes() int64 { return int64(w.slots)*slotBytes + int64(cap(w.wbuf)) }
+
+// x+y+... is finite iff every term is (an infinity or NaN propagates; finite float64 sums of a
+// few float32-range values cannot overflow).
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// rotate hands the current buffer to the flush goroutine and continues in the other one.
+func (w *Writer) rotate() error {
+	if w.closed {
+		return errors.New("spool: Add after Finish or Abort")
+	}
+	if err := w.err(); err != nil {
+		return err
+	}
+	full := w.cur
+	fill := make([]int64, w.nchan)
+	for c := range fill {
+		fill[c] = int64(full.pos[c] - full.start[c])
+	}
+	w.lastFill = fill
+	w.toFlush <- full
+	var next *buffer
+	if w.nbuffers < 2 {
+		next = newBuffer(w.slots, w.nchan)
+		w.all = append(w.all, next)
+		w.nbuffers++
+	} else {
+		next = <-w.free
+	}
+	if err := w.err(); err != nil {
+		return err
+	}
+	next.partition(fill)
+	w.cur = next
+	return nil
+}
+
+func (w *Writer) err() error {
+	w.errMu.Lock()
+	defer w.errMu.Unlock()
+	return w.flushErr
+}
+
+func (w *Writer) flusher() {
+	defer close(w.done)
+	for b := range w.toFlush {
+		if w.err() == nil {
+			if err := w.writeRun(b); err != nil {
+				w.errMu.Lock()
+				w.flushErr = err
+				w.errMu.Unlock()
+			}
 		}
-		need := int(p.n * recordBytes)
-		if cap(buf) < need {
-			buf = make([]byte, need)
+		for c := range b.pos {
+			b.pos[c] = b.start[c]
 		}
-		buf = buf[:need]
-		if _, err := w.tmp.ReadAt(buf, p.off); err != nil {
-			return s, buf, blk, fmt.Errorf("spool: read %s: %w", w.tmp.Name(), err)
+		w.free <- b
+	}
+}
+
+// writeRun sorts each channel of b by uv cell and appends them to samples.dat as one run, and the
+// run's index entries to index.dat.
+func (w *Writer) writeRun(b *buffer) error {
+	runOff := w.fileOff
+	entries := make([]byte, 0, w.nchan*indexEntryBytes)
+	off := runOff
+	d := xxhash.New()
+	for c := range w.nchan {
+		lo, hi := b.start[c], b.pos[c]
+		n := hi - lo
+		var sum uint64
+		if n > 0 {
+			var sumw float64
+			var err error
+			if sum, sumw, err = w.writeSegment(b, c, lo, hi, d); err != nil {
+				return err
+			}
+			w.chans[c].Count += int64(n)
+			w.chans[c].SumWeight += sumw
 		}
-		for i := 0; i < need; i += recordBytes {
-			s = append(s, decodeRecord(buf[i:]))
+		entries = binary.LittleEndian.AppendUint64(entries, uint64(off))
+		entries = binary.LittleEndian.AppendUint64(entries, uint64(n))
+		entries = binary.LittleEndian.AppendUint64(entries, sum)
+		off += segmentBytes(int64(n))
+	}
+	if err := w.drain(); err != nil {
+		return err
+	}
+	if _, err := w.index.Write(entries); err != nil {
+		return fmt.Errorf("spool: write %s: %w", w.index.Name(), err)
+	}
+	w.runs = append(w.runs, runOff)
+	w.fileOff = off
+	startWriteback(w.samples, runOff, off-runOff)
+	return nil
+}
+
+// writeSegment writes channel c's samples b[lo:hi] in cell order and returns their checksum and
+// weight sum.
+func (w *Writer) writeSegment(b *buffer, c, lo, hi int, d *xxhash.Digest) (uint64, float64, error) {
+	n := hi - lo
+	ch := &w.chans[c]
+	if ch.UVScale == 0 {
+		var m float64
+		for i := lo; i < hi; i++ {
+			m = max(m, math.Abs(b.s[i].u), math.Abs(b.s[i].v))
+		}
+		ch.UVScale = 1.25 * m
+		if ch.UVScale == 0 {
+			ch.UVScale = 1
 		}
 	}
-	sortMorton(s)
-	n := len(s)
-	need := int(blockBytes(int64(n)))
-	if cap(buf) < need {
-		buf = make([]byte, need)
+	if cap(w.keys) < n {
+		w.keys, w.tk = make([]uint16, n), make([]uint16, n)
+		w.perm, w.tp = make([]int32, n), make([]int32, n)
 	}
-	buf = buf[:need]
-	u, v, ww := buf[0:8*n], buf[8*n:16*n], buf[16*n:24*n]
-	vis, wt := buf[24*n:32*n], buf[32*n:36*n]
+	keys, perm := w.keys[:n], w.perm[:n]
+	inv := keyInv(ch.UVScale)
+	for i := range n {
+		keys[i] = cellKey(b.s[lo+i].u, b.s[lo+i].v, inv)
+	}
+	sortPerm(keys, perm, w.tp, w.tk)
+
+	d.Reset()
 	var sumw float64
-	for i, x := range s {
-		binary.LittleEndian.PutUint64(u[8*i:], math.Float64bits(x.u))
-		binary.LittleEndian.PutUint64(v[8*i:], math.Float64bits(x.v))
-		binary.LittleEndian.PutUint64(ww[8*i:], math.Float64bits(x.w))
-		binary.LittleEndian.PutUint32(vis[8*i:], math.Float32bits(real(x.vis)))
-		binary.LittleEndian.PutUint32(vis[8*i+4:], math.Float32bits(imag(x.vis)))
-		binary.LittleEndian.PutUint32(wt[4*i:], math.Float32bits(x.wt))
-		sumw += float64(x.wt)
-	}
-	if _, err := out.WriteAt(buf, blk.Offset); err != nil {
-		return s, buf, blk, fmt.Errorf("spool: write %s: %w", out.Name(), err)
-	}
-	blk.XXHash = xxhash.Sum64(buf)
-	blk.SumWeight = sumw
-	return s, buf, blk, nil
-}
-
-// sortMorton orders samples by the Morton (Z-order) key of (u, v) quantised to 16 bits each over
-// the channel's own extent. Ties keep their input order, so the result is deterministic.
-func sortMorton(s []sample) {
-	if len(s) < 2 {
-		return
-	}
-	var umax float64
-	for _, x := range s {
-		umax = max(umax, math.Abs(x.u), math.Abs(x.v))
-	}
-	if umax == 0 {
-		return
-	}
-	scale := 32767.5 / umax
-	type keyed struct {
-		k uint32
-		i int32
-	}
-	ks := make([]keyed, len(s))
-	for i, x := range s {
-		qu := uint32(min(65535, math.Floor((x.u+umax)*scale)))
-		qv := uint32(min(65535, math.Floor((x.v+umax)*scale)))
-		ks[i] = keyed{interleave(qu) | interleave(qv)<<1, int32(i)}
-	}
-	slices.SortStableFunc(ks, func(a, b keyed) int {
-		switch {
-		case a.k < b.k:
-			return -1
-		case a.k > b.k:
-			return 1
+	for sec := range 5 {
+		sum, err := w.putSection(b.s[lo:hi], perm, sec, d)
+		if err != nil {
+			return 0, 0, err
 		}
-		return 0
-	})
-	sorted := make([]sample, len(s))
-	for i, k := range ks {
-		sorted[i] = s[k.i]
+		sumw += sum
 	}
-	copy(s, sorted)
+	d.Write(w.wbuf[w.hashed:])
+	w.hashed = len(w.wbuf)
+	return d.Sum64(), sumw, nil
 }
 
-// interleave spreads the low 16 bits of x to the even bits of the result.
-func interleave(x uint32) uint32 {
-	x &= 0xffff
-	x = (x | x<<8) & 0x00ff00ff
-	x = (x | x<<4) & 0x0f0f0f0f
-	x = (x | x<<2) & 0x33333333
-	x = (x | x<<1) & 0x55555555
-	return x
+// putSection appends section sec (0 u, 1 v, 2 w, 3 vis, 4 weight) of the samples s in the order
+// perm to the write buffer, spilling it as it fills; for the weights it returns their sum.
+func (w *Writer) putSection(s []sample, perm []int32, sec int, d *xxhash.Digest) (float64, error) {
+	size := 8
+	if sec == 4 {
+		size = 4
+	}
+	le := binary.LittleEndian
+	var sum float64
+	for j := 0; j < len(perm); {
+		if cap(w.wbuf)-len(w.wbuf) < size {
+			if err := w.spill(d); err != nil {
+				return 0, err
+			}
+		}
+		m := min((cap(w.wbuf)-len(w.wbuf))/size, len(perm)-j)
+		at := len(w.wbuf)
+		buf := w.wbuf[at : at+size*m]
+		ps := perm[j : j+m]
+		switch sec {
+		case 0:
+			for t, p := range ps {
+				le.PutUint64(buf[8*t:], math.Float64bits(s[p].u))
+			}
+		case 1:
+			for t, p := range ps {
+				le.PutUint64(buf[8*t:], math.Float64bits(s[p].v))
+			}
+		case 2:
+			for t, p := range ps {
+				le.PutUint64(buf[8*t:], math.Float64bits(s[p].w))
+			}
+		case 3:
+			for t, p := range ps {
+				x := s[p].vis
+				le.PutUint32(buf[8*t:], math.Float32bits(real(x)))
+				le.PutUint32(buf[8*t+4:], math.Float32bits(imag(x)))
+			}
+		case 4:
+			for t, p := range ps {
+				x := s[p].wt
+				le.PutUint32(buf[4*t:], math.Float32bits(x))
+				sum += float64(x)
+			}
+		}
+		w.wbuf = w.wbuf[:at+size*m]
+		j += m
+	}
+	return sum, nil
+}
+
+// spill hashes the part of the write buffer not yet hashed into d and writes the buffer out.
+func (w *Writer) spill(d *xxhash.Digest) error {
+	d.Write(w.wbuf[w.hashed:])
+	return w.drain()
+}
+
+// drain writes the write buffer to samples.dat (its bytes already hashed).
+func (w *Writer) drain() error {
+	if len(w.wbuf) > 0 {
+		if _, err := w.samples.Write(w.wbuf); err != nil {
+			return fmt.Errorf("spool: write %s: %w", w.samples.Name(), err)
+		}
+		w.stats.BytesWritten += int64(len(w.wbuf))
+	}
+	w.wbuf, w.hashed = w.wbuf[:0], 0
+	return nil
+}
+
+// Abort stops the build and removes its files; no spool is left behind.
+func (w *Writer) Abort() {
+	w.stop()
+	w.samples.Close()
+	w.index.Close()
+	for _, n := range []string{manifestName, samplesName, indexName} {
+		os.Remove(filepath.Join(w.dir, n))
+	}
+}
+
+// stop ends the flush goroutine after the buffers handed to it are written.
+// It then unmaps the buffers; the current buffer becomes an empty one so that a later Add
+// fails in rotate instead of writing to released memory.
+func (w *Writer) stop() {
+	if !w.closed {
+		w.closed = true
+		close(w.toFlush)
+		<-w.done
+		for _, b := range w.all {
+			b.free()
+		}
+		w.all = nil
+		w.cur = &buffer{start: make([]int, w.nchan), pos: make([]int, w.nchan), end: make([]int, w.nchan)}
+	}
+}
+
+// Finish writes the buffered samples, syncs the files and writes the manifest with key and plan
+// (see Manifest.Plan). The spool is complete only once Finish returns nil; on error the files are
+// removed.
+func (w *Writer) Finish(ctx context.Context, key Key, plan json.RawMessage) (err error) {
+	defer func() {
+		if err != nil {
+			w.Abort()
+		}
+	}()
+	if w.closed {
+		return errors.New("spool: Finish after Finish or Abort")
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for c := range w.nchan {
+		if w.cur.pos[c] > w.cur.start[c] {
+			w.toFlush <- w.cur
+			break
+		}
+	}
+	w.stop()
+	if err := w.err(); err != nil {
+		return err
+	}
+	for _, f := range []*os.File{w.samples, w.index} {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("spool: sync %s: %w", f.Name(), err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("spool: close %s: %w", f.Name(), err)
+		}
+	}
+	man := Manifest{Version: Version, Key: key, Plan: plan, Runs: w.runs, Channels: w.chans, Stats: w.stats}
+	if man.Runs == nil {
+		man.Runs = []int64{}
+	}
+	for _, c := range w.chans {
+		man.Stats.SamplesWritten += c.Count
+	}
+	man.Stats.Seconds = time.Since(w.started).Seconds()
+	return writeManifest(w.dir, &man)
 }
 
 func writeManifest(dir string, m *Manifest) error {
