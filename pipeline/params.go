@@ -3,6 +3,7 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"github.com/cubeimg/cubeimg/imaging/automask"
 	"strings"
 )
 
@@ -18,6 +19,7 @@ type Params struct {
 	Phasecenter string     // "" = the selected field's phase centre; or a field index/name
 
 	// Spectral axis (tclean specmode='cube').
+	Specmode      string // cube
 	Nchan         int
 	Start, Width  string // channel index, frequency or velocity, with units
 	Outframe      string // LSRK (default) or TOPO
@@ -95,7 +97,7 @@ type AutomaskParams struct {
 // DefaultParams returns tclean's defaults where tclean has them, and cubeimg's otherwise.
 func DefaultParams() Params {
 	return Params{
-		Nchan: -1, Outframe: "LSRK", Veltype: "radio", Interpolation: "linear",
+		Specmode: "cube", Nchan: -1, Outframe: "LSRK", Veltype: "radio", Interpolation: "linear",
 		Datacolumn: "data", Weighting: "natural", Robust: 0.5, Perchanweightdensity: true,
 		GridderEps: 1e-5, Kernel: "es",
 		Deconvolver: "hogbom", Niter: 0, Cycleniter: -1, Cyclefactor: 1.0, Minpsffraction: 0.05,
@@ -125,6 +127,9 @@ func (p *Params) Validate() error {
 	}
 	if !(p.Cell[0] > 0) || !(p.Cell[1] > 0) {
 		bad("cell", "must be positive, e.g. 0.15arcsec")
+	}
+	if p.Specmode != "cube" {
+		bad("specmode", "%q: only cube is implemented", p.Specmode)
 	}
 	switch strings.ToLower(p.Outframe) {
 	case "lsrk", "topo":
@@ -207,4 +212,38 @@ func (p *Params) Validate() error {
 		bad("workers", "%d is negative", p.Workers)
 	}
 	return errors.Join(errs...)
+}
+
+// ApplyAutomaskPreset sets the auto-multithresh parameters of an ALMA pipeline preset
+// (automask.PresetNames), except those the user set explicitly (changed reports a flag name as
+// set).
+func ApplyAutomaskPreset(a *AutomaskParams, name string, changed func(flag string) bool) error {
+	pr, err := automask.Preset(name)
+	if err != nil {
+		return err
+	}
+	set := func(flag string, dst *float64, v float64) {
+		if !changed(flag) {
+			*dst = v
+		}
+	}
+	set("sidelobethreshold", &a.Sidelobethreshold, pr.SidelobeThreshold)
+	set("noisethreshold", &a.Noisethreshold, pr.NoiseThreshold)
+	set("lownoisethreshold", &a.Lownoisethreshold, pr.LowNoiseThreshold)
+	set("negativethreshold", &a.Negativethreshold, pr.NegativeThreshold)
+	set("smoothfactor", &a.Smoothfactor, pr.SmoothFactor)
+	set("minbeamfrac", &a.Minbeamfrac, pr.MinBeamFrac)
+	set("cutthreshold", &a.Cutthreshold, pr.CutThreshold)
+	set("minpercentchange", &a.Minpercentchange, pr.MinPercentChange)
+	if !changed("growiterations") {
+		a.Growiterations = pr.GrowIterations
+	}
+	if !changed("dogrowprune") {
+		a.Dogrowprune = pr.DoGrowPrune
+	}
+	if !changed("fastnoise") {
+		a.Fastnoise = pr.FastNoise
+	}
+	a.Preset = name
+	return nil
 }

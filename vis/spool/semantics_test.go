@@ -43,7 +43,7 @@ func (r *memReader) ReadRows(ctx context.Context, row0, n int, c *vis.Chunk) err
 		c.FieldID[i], c.DataDescID[i], c.FlagRow[i] = x.field, x.ddid, x.flagRow
 		copy(c.UVW[3*i:], x.uvw[:])
 	}
-	if err := c.SetShapes(&r.meta, true); err != nil {
+	if err := c.SetShapes(&r.meta, true, true); err != nil {
 		return err
 	}
 	for i := range n {
