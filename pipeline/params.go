@@ -73,6 +73,12 @@ type Params struct {
 	Workers     int
 	Channels    string // channel selection: "12,40:44"
 	Resume      bool
+	// PrepareOnly stops after the spool, the store and every channel's PSF and beam (the first
+	// step of a cluster run, `cubeimg slurm`).
+	PrepareOnly bool
+	// SkipCommitted keeps the committed channels of a --channels selection instead of re-imaging
+	// them (a requeued cluster task).
+	SkipCommitted bool
 	DryRun      bool
 	Report      string
 	Fits        bool

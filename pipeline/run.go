@@ -105,7 +105,7 @@ func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) (err erro
 	var todo []int
 	skipped := 0
 	for _, c := range chans {
-		if records[c].State == store.Committed && p.Channels == "" {
+		if records[c].State == store.Committed && (p.Channels == "" || p.SkipCommitted) {
 			skipped++
 			continue
 		}
@@ -168,6 +168,10 @@ func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) (err erro
 	}
 	if err := e.cubeBeams(prog); err != nil {
 		return err
+	}
+	if p.PrepareOnly {
+		prog.Logf("%s prepared: spool, PSFs and beams of %d channels; image channels with --channels a:b --resume", cube, nchan)
+		return nil
 	}
 
 	// 6. Phase B: dirty image, CLEAN, restore, commit.
@@ -437,6 +441,11 @@ type runParams struct {
 
 // markCubeCleaned sets or clears the run parameters' CubeCleaned marker.
 func (e *engine) markCubeCleaned(done bool) error {
+	if e.p.Channels != "" {
+		// A run of selected channels (a cluster task, a re-run) leaves the cube's marker alone:
+		// such runs re-image their channels from the start when resumed.
+		return nil
+	}
 	b, err := json.Marshal(runParams{Version: 1, Params: e.p, Gridder: e.gplan.String(), CubeCleaned: done})
 	if err != nil {
 		return err
@@ -527,9 +536,12 @@ func openCube(p *Params, in *runInput, e *engine, path string, opts *store.Optio
 			st.Close()
 			return nil, false, err
 		}
-		if err := st.SetRunParams(rpJSON); err != nil {
-			st.Close()
-			return nil, false, err
+		if p.Channels == "" {
+			// Runs of selected channels (cluster tasks running at once) leave the manifest alone.
+			if err := st.SetRunParams(rpJSON); err != nil {
+				st.Close()
+				return nil, false, err
+			}
 		}
 		return st, false, nil
 	} else if !errors.Is(err, os.ErrNotExist) {

@@ -119,6 +119,8 @@ with --resume; --channels 12,40:44 --resume re-images only those channels.`,
 	fl.IntVar(&p.Workers, "workers", 0, "channels imaged at once (0: as many as cores and --max-resident allow)")
 	fl.StringVar(&p.Channels, "channels", "", "image only these channels: '12,40:44' (a:b is a..b-1); with --resume re-images them")
 	fl.BoolVar(&p.Resume, "resume", false, "continue an interrupted run in NAME.cube (committed channels are kept)")
+	fl.BoolVar(&p.PrepareOnly, "prepare-only", false, "stop after the spool, the store and every channel's PSF and beam (first step of a cluster run)")
+	fl.BoolVar(&p.SkipCommitted, "skip-committed", false, "with --channels, keep channels already committed instead of re-imaging them (requeued cluster tasks)")
 	fl.BoolVar(&p.DryRun, "dry-run", false, "print the plan (memory per channel, workers, disk, estimated time) and stop")
 	fl.StringVar(&p.Report, "report", "", "write a JSON run report (phase timings, peak RSS, bytes read and written) to this file")
 	fl.BoolVar(&p.Fits, "fits", false, "also export every extension as NAME.<ext>.fits")
