@@ -32,7 +32,7 @@ type Reader interface {
 type Chunk struct {
 	Row0, N int
 
-	Time       []float64 // MJD seconds (UTC), the centroid of the integration
+	Time       []float64 // MJD seconds (UTC), the middle of the integration (MS TIME)
 	Interval   []float64 // integration time, s
 	Ant1, Ant2 []int32   // 0-based antenna indices into Meta.Antennas
 	FieldID    []int32   // index into Meta.Fields

@@ -227,7 +227,8 @@ func (m *MS) readSubtables() error {
 
 // ReadRows reads MAIN rows [row0, row0+n) into c (see vis.Chunk). Cells of the data column
 // without a value are returned as zeros, flagged; missing FLAG cells as unflagged, missing
-// WEIGHT and SIGMA as 1.
+// WEIGHT and SIGMA as 1. Antenna, field and data description ids are checked against their
+// subtables, so they can index Meta's slices.
 func (m *MS) ReadRows(ctx context.Context, row0, n int, c *vis.Chunk) error {
 	if err := m.readRows(ctx, row0, n, c); err != nil {
 		return fmt.Errorf("ms: read rows %d..%d of %s: %w", row0, row0+n-1, m.path, err)

@@ -29,6 +29,15 @@ func (m *MS) readRows(ctx context.Context, row0, n int, c *vis.Chunk) error {
 			return err
 		}
 	}
+	nant, nfield := int32(len(m.meta.Antennas)), int32(len(m.meta.Fields))
+	for i := 0; i < n; i++ {
+		if a1, a2 := c.Ant1[i], c.Ant2[i]; a1 < 0 || a1 >= nant || a2 < 0 || a2 >= nant {
+			return fmt.Errorf("row %d: ANTENNA1/ANTENNA2 %d/%d not in the ANTENNA table (%d rows)", row0+i, a1, a2, nant)
+		}
+		if f := c.FieldID[i]; f < 0 || f >= nfield {
+			return fmt.Errorf("row %d: FIELD_ID %d not in the FIELD table (%d rows)", row0+i, f, nfield)
+		}
+	}
 	if cols.interval != nil {
 		if err := cols.interval.ReadScalars(row0, c.Interval); err != nil {
 			return err

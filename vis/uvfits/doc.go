@@ -7,7 +7,8 @@
 // IF FREQ offsets; antennas from the AIPS AN table (positions ARRAYX/Y/Z + STABXYZ).
 //
 // With or without an IF axis, FQ and AN tables present or absent. Without an AN table
-// Meta.Antennas is empty. Not covered: multi-source files' SU table (FieldID is SOURCE-1 when a
+// Meta.Antennas is empty and Ant1/Ant2 are the file's antenna numbers minus one, unchecked;
+// with one, a row naming an antenna the table lacks is an error. Not covered: multi-source files' SU table (FieldID is SOURCE-1 when a
 // SOURCE parameter exists, otherwise 0), FREQSEL other than 1, compressed (BITPIX 8 uvfix) or
 // tiled FITS, and writing.
 package uvfits

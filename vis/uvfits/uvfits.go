@@ -51,6 +51,7 @@ type File struct {
 
 	meta vis.Meta
 
+	haveAN    bool   // an AIPS AN table was found: antenna numbers are checked against it
 	tail      []byte // the last group read, for a chunk that ends inside a group
 	tailGroup int64
 }
@@ -458,6 +459,7 @@ func (u *File) buildMeta(an, fq *binTable) error {
 	obs, _ := h.String("OBSERVER")
 	m.Observations = []vis.Observation{{Telescope: strings.TrimSpace(tel), Observer: strings.TrimSpace(obs)}}
 	// Antennas from the AN table: antenna number NOSTA is index NOSTA-1.
+	u.haveAN = an != nil
 	if an != nil {
 		arr := [3]float64{an.Header.FloatOr("ARRAYX", 0), an.Header.FloatOr("ARRAYY", 0), an.Header.FloatOr("ARRAYZ", 0)}
 		if arr != [3]float64{} {
@@ -551,6 +553,9 @@ func (u *File) readRows(ctx context.Context, row0, n int, c *vis.Chunk) error {
 		a1, a2, err := u.antennas(pv)
 		if err != nil {
 			return fmt.Errorf("group %d: %w", g, err)
+		}
+		if u.haveAN && (a1 >= len(u.meta.Antennas) || a2 >= len(u.meta.Antennas)) {
+			return fmt.Errorf("group %d: antennas %d, %d are not in the AN table (%d antennas)", g, a1+1, a2+1, len(u.meta.Antennas))
 		}
 		c.Ant1[i], c.Ant2[i] = int32(a1), int32(a2)
 		c.FieldID[i] = 0
