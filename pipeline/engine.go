@@ -16,6 +16,7 @@ import (
 	"github.com/cubeimg/cubeimg/imaging/gridder"
 	"github.com/cubeimg/cubeimg/imaging/restore"
 	"github.com/cubeimg/cubeimg/imaging/weighting"
+	"github.com/cubeimg/cubeimg/internal/faultpoint"
 	"github.com/cubeimg/cubeimg/store"
 	"github.com/cubeimg/cubeimg/tiles"
 	"github.com/cubeimg/cubeimg/vis/spool"
@@ -69,6 +70,8 @@ type engine struct {
 	// control finished (run parameters' marker).
 	cleaned  []*cleanRecord
 	cubeDone bool
+	// faults is the crash-test fault point ($CUBEIMG_FAULT), nil in normal runs.
+	faults *faultpoint.Set
 }
 
 // prepRecord is phase A's result for one channel: what the PSF gave.
@@ -181,7 +184,7 @@ func (e *engine) newWorker(ctx context.Context) (*worker, error) {
 	}
 	w := &worker{e: e, held: held, loaded: -1}
 	nu, nv := e.gplan.GridSize()
-	f, err := fft.NewPadded(nu, nv, &fft.Options{Threads: e.threads, Impl: e.fftImpl})
+	f, err := fft.NewPadded(nu, nv, &fft.Options{Threads: e.threads, Impl: e.fftImpl, Effort: fft.EffortEstimate, WisdomFile: "-"})
 	if err != nil {
 		e.budget.Release(held)
 		return nil, fmt.Errorf("FFT plan %d x %d: %w", nu, nv, err)
@@ -285,6 +288,7 @@ func (w *worker) prepare(ctx context.Context, c int) (*prepRecord, error) {
 			return nil, fmt.Errorf("PSF of channel %d: %w", c, err)
 		} else {
 			rec.SumWt = stats.SumWeights
+			e.faults.Hit("psf")
 			fit, err := beam.FitPSF(pix, e.geom, e.p.Psfcutoff)
 			if err != nil {
 				rec.FitError = err.Error()
@@ -396,6 +400,7 @@ func (w *worker) start(ctx context.Context, cs *chanState) error {
 		if _, err := e.gplan.Dirty(res.Float32s(), w.grid, w.fft, s, w.wt); err != nil {
 			return fmt.Errorf("dirty image of channel %d: %w", c, err)
 		}
+		e.faults.Hit("dirty")
 	}
 	m := mask.Bytes()
 	switch e.p.Usemask {
@@ -463,6 +468,7 @@ func (w *worker) observe(ctx context.Context, cs *chanState, iterDone int, thres
 		if !in.Beam.Valid() {
 			in.Beam = cs.prep.Beam.beam()
 		}
+		e.faults.Hit("mask")
 		pl := automask.Plane{Nx: e.geom.Nx, Ny: e.geom.Ny, Residual: res.Float32s(), Mask: mask.Bytes(), PB: pb.Float32s()}
 		if _, err := automask.Update(pl, in, e.am, &cs.am, w.am); err != nil {
 			return fmt.Errorf("auto-multithresh of channel %d: %w", c, err)
@@ -509,6 +515,7 @@ func (w *worker) clean(ctx context.Context, cs *chanState, mp deconv.MinorParams
 		m = mask.Bytes()
 	}
 	mp.Workers = e.threads
+	e.faults.Hit("minor")
 	r, err := deconv.Hogbom(ctx, deconv.Planes{Nx: e.geom.Nx, Ny: e.geom.Ny, Residual: res.Float32s(),
 		Model: model.Float32s(), PSF: psf.Float32s(), Mask: m}, mp)
 	if err != nil {
@@ -538,6 +545,7 @@ func (w *worker) major(ctx context.Context, c int, model, residual []float32) er
 	for i, v := range s.Vis {
 		w.mvis[i] = v - w.mvis[i]
 	}
+	e.faults.Hit("major")
 	rs := *s
 	rs.Vis = w.mvis
 	if _, err := e.gplan.Dirty(residual, w.grid, w.fft, &rs, w.wt); err != nil {
@@ -597,6 +605,7 @@ func (w *worker) finish(ctx context.Context, cs *chanState, stopText string, sto
 		}
 		rr.AreaRatio, rr.ResidualNotConvolved = info.AreaRatio, info.ResidualNotConvolved
 	}
+	e.faults.Hit("restore")
 	if e.p.Pbcor {
 		pb, err := ps.get(ctx, e.st, extPB, c, store.Read)
 		if err != nil {
@@ -620,6 +629,7 @@ func (w *worker) finish(ctx context.Context, cs *chanState, stopText string, sto
 		return err
 	}
 	w.unload()
+	e.faults.Hit("commit")
 	return e.st.Commit(ctx, c, store.CommitInfo{Beam: storeBeam(rb), SumWt: cs.prep.SumWt, Info: info})
 }
 

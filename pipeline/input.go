@@ -9,6 +9,7 @@ import (
 
 	"github.com/cubeimg/cubeimg/imaging"
 	"github.com/cubeimg/cubeimg/imaging/restore"
+	"github.com/cubeimg/cubeimg/internal/faultpoint"
 	"github.com/cubeimg/cubeimg/store"
 	"github.com/cubeimg/cubeimg/tiles"
 	"github.com/cubeimg/cubeimg/vis"
@@ -40,7 +41,7 @@ func spoolMemory(limit int64) int64 { return min(limit/2, 512<<20) }
 
 // openInput reads the visibilities into the spool NAME.spool, or reuses it when an earlier run
 // built it from the same input and selection.
-func openInput(ctx context.Context, p *Params, budget *tiles.Budget, prog Progress) (*runInput, error) {
+func openInput(ctx context.Context, p *Params, budget *tiles.Budget, prog Progress, faults *faultpoint.Set) (*runInput, error) {
 	mem := spoolMemory(p.MaxResident)
 	if err := budget.Acquire(ctx, mem); err != nil {
 		return nil, fmt.Errorf("memory for the spool build: %w", err)
@@ -65,6 +66,7 @@ func openInput(ctx context.Context, p *Params, budget *tiles.Budget, prog Progre
 		}
 		tr.Add(int64(done) - last)
 		last = int64(done)
+		faults.Hit("spool")
 	}
 	start := time.Now()
 	sp, built, err := spool.OpenOrBuild(ctx, p.Vis, spoolPath(p.ImageName), opts)

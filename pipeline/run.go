@@ -21,6 +21,7 @@ import (
 	"github.com/cubeimg/cubeimg/imaging/gridder"
 	"github.com/cubeimg/cubeimg/imaging/restore"
 	"github.com/cubeimg/cubeimg/imaging/weighting"
+	"github.com/cubeimg/cubeimg/internal/faultpoint"
 	"github.com/cubeimg/cubeimg/internal/units"
 	"github.com/cubeimg/cubeimg/store"
 	"github.com/cubeimg/cubeimg/tiles"
@@ -33,6 +34,10 @@ func spoolPath(name string) string { return name + ".spool" }
 // Run images p.Vis into p.ImageName.cube. Progress goes to prog; the plan and the summary to out.
 func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) (err error) {
 	if err := p.Validate(); err != nil {
+		return err
+	}
+	faults, err := faultpoint.FromEnv()
+	if err != nil {
 		return err
 	}
 	rp := newReporter(p)
@@ -50,7 +55,7 @@ func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) (err erro
 
 	// 1. Input and spool: the visibilities read once into channel-major order.
 	rp.begin("spool")
-	in, err := openInput(ctx, p, budget, prog)
+	in, err := openInput(ctx, p, budget, prog, faults)
 	if err != nil {
 		return err
 	}
@@ -61,6 +66,7 @@ func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) (err erro
 	if err != nil {
 		return err
 	}
+	e.faults = faults
 	nchan := len(in.freqs)
 	chans, err := ParseChannels(p.Channels, nchan)
 	if err != nil {
@@ -227,7 +233,9 @@ func newEngine(p *Params, in *runInput, budget *tiles.Budget) (*engine, error) {
 	for c := range in.freqs {
 		nvis = max(nvis, in.sp.Count(c))
 	}
-	e.gplan, err = gridder.NewPlan(e.geom, &gridder.Options{Kernel: kern, Epsilon: p.GridderEps, NVis: int(nvis)})
+	// One gridding goroutine per channel: the gridder's parallel accumulation order depends on
+	// scheduling, and the cube must not depend on --workers (channels run in parallel instead).
+	e.gplan, err = gridder.NewPlan(e.geom, &gridder.Options{Kernel: kern, Epsilon: p.GridderEps, NVis: int(nvis), Threads: 1})
 	if err != nil {
 		return nil, fmt.Errorf("gridder: %w", err)
 	}
