@@ -123,14 +123,12 @@ func (m *Manifest) validate(samplesSize, indexSize int64) error {
 		}
 		prev = off
 	}
+	capacity := samplesSize / sampleBytes
 	for c, ch := range m.Channels {
-		if ch.Count < 0 {
-			return fmt.Errorf("channel %d: count %d", c, ch.Count)
+		if ch.Count < 0 || ch.Count > capacity-total {
+			return fmt.Errorf("channel %d: count %d with %d samples before it; %s holds %d", c, ch.Count, total, samplesName, capacity)
 		}
 		total += ch.Count
-	}
-	if segmentBytes(total) > samplesSize {
-		return fmt.Errorf("%d samples need %d bytes, %s holds %d", total, segmentBytes(total), samplesName, samplesSize)
 	}
 	return nil
 }
