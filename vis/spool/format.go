@@ -30,6 +30,7 @@ const (
 	manifestName = "spool.json"
 	samplesName  = "samples.dat"
 	indexName    = "index.dat"
+	lockName     = "spool.lock"
 	// sampleBytes is the size of one sample over the five sections of a segment.
 	sampleBytes = 8 + 8 + 8 + 8 + 4
 	// indexEntryBytes is the size of one index.dat entry.
