@@ -15,3 +15,6 @@ func startWriteback(f *os.File, off, n int64) {}
 
 // lockDir does not lock where flock is not available.
 func lockDir(ctx context.Context, dir string) (func(), error) { return func() {}, nil }
+
+// dropCache does nothing where posix_fadvise is not available.
+func dropCache(f *os.File) {}
