@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 
 	"github.com/cubeimg/cubeimg/vis"
@@ -59,6 +61,9 @@ func OpenOrBuild(ctx context.Context, input, dir string, opts *Options) (sp *Spo
 	if err != nil {
 		return nil, false, err
 	}
+	if in, d, err1, err2 := absPaths(input, dir); err1 == nil && err2 == nil && strings.HasPrefix(d+string(filepath.Separator), in+string(filepath.Separator)) {
+		return nil, false, fmt.Errorf("spool: the spool directory %s lies inside the input %s", dir, input)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, false, fmt.Errorf("spool: %w", err)
 	}
@@ -91,6 +96,12 @@ func OpenOrBuild(ctx context.Context, input, dir string, opts *Options) (sp *Spo
 		return nil, false, err
 	}
 	return sp, true, nil
+}
+
+func absPaths(a, b string) (string, string, error, error) {
+	x, err1 := filepath.Abs(a)
+	y, err2 := filepath.Abs(b)
+	return filepath.Clean(x), filepath.Clean(y), err1, err2
 }
 
 type countReaderAt struct {

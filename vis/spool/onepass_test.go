@@ -137,6 +137,11 @@ func TestOpenOrBuild_OnePassReuseRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A spool directory inside the input is refused (it would change the input's key).
+	if _, _, err := OpenOrBuild(context.Background(), ms, filepath.Join(ms, "x.spool"), nil); err == nil {
+		t.Error("spool inside the MS: want an error")
+	}
+
 	// Another selection: rebuilt; an incomplete spool (no manifest): rebuilt.
 	opts.Interpolation = "nearest"
 	if sp, built, _ = open(); !built {
