@@ -61,7 +61,7 @@ func OpenOrBuild(ctx context.Context, input, dir string, opts *Options) (sp *Spo
 	if err != nil {
 		return nil, false, err
 	}
-	if in, d, err1, err2 := absPaths(input, dir); err1 == nil && err2 == nil && strings.HasPrefix(d+string(filepath.Separator), in+string(filepath.Separator)) {
+	if inside(dir, input) {
 		return nil, false, fmt.Errorf("spool: the spool directory %s lies inside the input %s", dir, input)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -98,10 +98,12 @@ func OpenOrBuild(ctx context.Context, input, dir string, opts *Options) (sp *Spo
 	return sp, true, nil
 }
 
-func absPaths(a, b string) (string, string, error, error) {
-	x, err1 := filepath.Abs(a)
-	y, err2 := filepath.Abs(b)
-	return filepath.Clean(x), filepath.Clean(y), err1, err2
+// inside reports whether path p is parent or lies below it.
+func inside(p, parent string) bool {
+	x, err1 := filepath.Abs(p)
+	y, err2 := filepath.Abs(parent)
+	sep := string(filepath.Separator)
+	return err1 == nil && err2 == nil && strings.HasPrefix(x+sep, y+sep)
 }
 
 type countReaderAt struct {
