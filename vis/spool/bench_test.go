@@ -36,7 +36,7 @@ func BenchmarkWriter_Add(b *testing.B) {
 	w.Abort()
 }
 
-// BenchmarkSpool_Read reads back every channel of a 1024-channel spool of several runs (merge of
+// BenchmarkSpool_Read reads back every channel of a 256-channel spool of several runs (merge of
 // the runs into one Morton order included).
 func BenchmarkSpool_Read(b *testing.B) {
 	const nchan, per = 256, 20000
@@ -59,7 +59,6 @@ func BenchmarkSpool_Read(b *testing.B) {
 	defer sp.Close()
 	var s Samples
 	b.SetBytes(nchan * per * sampleBytes)
-	b.ReportMetric(float64(len(sp.Manifest().Runs)), "runs")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for k := range nchan {
@@ -68,10 +67,12 @@ func BenchmarkSpool_Read(b *testing.B) {
 			}
 		}
 	}
+	b.ReportMetric(float64(len(sp.Manifest().Runs)), "runs")
 }
 
 // BenchmarkSpool_Build spools a simulated 60 MB MS (256 channels, 10 integrations) with a
-// 64 MiB memory limit, against a plain sequential read of the MS files in the same run:
+// 64 MiB memory limit, against plain sequential reads of the MS files in the same run (from the
+// page cache, and cold: the files evicted first, as the spool reads them):
 //
 //	go test -run '^$' -bench Spool_Build -benchtime 3x ./vis/spool
 //
@@ -95,11 +96,17 @@ func BenchmarkSpool_Build_2GB(b *testing.B) {
 	benchSpool(b, cfg, 256<<20)
 }
 
-// benchSpool simulates cfg once, then per iteration: a plain read of the MS files, the spool
-// build with memory limit limit (peak RSS measured from a reset), a plain write of as many bytes
-// as the spool holds, and a read of the MS through vis/ms in chunks of limit/4 (peak RSS again).
+// benchSpool simulates cfg once, then per iteration, all in the same run:
+//
+//   - read-warm: a plain sequential read of the MS files (1 MiB reads) from the page cache;
+//   - read-cold: the same after evicting the files from the page cache (fsync, fadvise);
+//   - spool: the build from the evicted MS with memory limit limit (peak RSS from a reset);
+//   - write: a plain write, fsynced, of as many bytes as the spool holds (the output's floor);
+//   - msread: a read of the evicted MS through vis/ms in chunks of limit/4 (peak RSS again).
+//
 // The Go heap is limited to the same bound (debug.SetMemoryLimit), as the pipeline does with
-// --max-resident.
+// --max-resident. floor/read-cold is the ratio the spool would reach if it cost no more than
+// reading its input and writing its output.
 func benchSpool(b *testing.B, cfg simulate.Config, limit int64) {
 	work := b.TempDir()
 	cfg.MS = filepath.Join(work, "bench.ms")
@@ -112,62 +119,79 @@ func benchSpool(b *testing.B, cfg simulate.Config, limit int64) {
 	msSize := treeBytes(cfg.MS)
 	b.SetBytes(msSize)
 	b.ResetTimer()
-	var tRead, tSpool, tWrite, tMS time.Duration
+	var tWarm, tCold, tSpool, tWrite, tMS time.Duration
 	var peakSpool, peakMS, spoolSize, base int64
 	var runs int
-	for i := 0; i < b.N; i++ {
+	timed := func(d *time.Duration, f func()) {
 		t0 := time.Now()
-		if n := plainRead(b, cfg.MS); n != msSize {
-			b.Fatalf("read %d bytes of %d", n, msSize)
-		}
-		tRead += time.Since(t0)
+		f()
+		*d += time.Since(t0)
+	}
+	for i := 0; i < b.N; i++ {
+		timed(&tWarm, func() { plainRead(b, cfg.MS, msSize) })
+		evict(cfg.MS)
+		timed(&tCold, func() { plainRead(b, cfg.MS, msSize) })
 
 		dir := filepath.Join(work, "bench.spool")
 		os.RemoveAll(dir)
+		evict(cfg.MS)
 		runtime.GC()
 		debug.FreeOSMemory()
 		resetPeak()
 		base = peak()
-		t0 = time.Now()
-		sp, built, err := OpenOrBuild(context.Background(), cfg.MS, dir, &Options{MemoryBytes: limit})
-		if err != nil || !built {
-			b.Fatal(built, err)
-		}
-		tSpool += time.Since(t0)
+		timed(&tSpool, func() {
+			sp, built, err := OpenOrBuild(context.Background(), cfg.MS, dir, &Options{MemoryBytes: limit})
+			if err != nil || !built {
+				b.Fatal(built, err)
+			}
+			runs = len(sp.Manifest().Runs)
+			sp.Close()
+		})
 		peakSpool = max(peakSpool, peak())
-		runs = len(sp.Manifest().Runs)
-		sp.Close()
 		spoolSize = treeBytes(dir)
-
-		t0 = time.Now()
-		plainWrite(b, filepath.Join(work, "plain"), spoolSize)
-		tWrite += time.Since(t0)
+		timed(&tWrite, func() { plainWrite(b, filepath.Join(work, "plain"), spoolSize) })
 		os.RemoveAll(dir)
 
+		evict(cfg.MS)
 		runtime.GC()
 		debug.FreeOSMemory()
 		resetPeak()
-		t0 = time.Now()
-		msRead(b, cfg.MS, limit/4)
-		tMS += time.Since(t0)
+		timed(&tMS, func() { msRead(b, cfg.MS, limit/4) })
 		peakMS = max(peakMS, peak())
 	}
 	b.StopTimer()
 	mbs := func(bytes int64, d time.Duration) float64 { return float64(bytes) * float64(b.N) / d.Seconds() / 1e6 }
-	b.ReportMetric(mbs(msSize, tRead), "read-MB/s")
+	b.ReportMetric(mbs(msSize, tWarm), "read-warm-MB/s")
+	b.ReportMetric(mbs(msSize, tCold), "read-cold-MB/s")
 	b.ReportMetric(mbs(msSize, tSpool), "spool-MB/s")
-	b.ReportMetric(tRead.Seconds()/tSpool.Seconds(), "spool/read")
+	b.ReportMetric(tWarm.Seconds()/tSpool.Seconds(), "spool/read-warm")
+	b.ReportMetric(tCold.Seconds()/tSpool.Seconds(), "spool/read-cold")
 	b.ReportMetric(mbs(spoolSize, tWrite), "write-MB/s")
-	b.ReportMetric(tRead.Seconds()/(tRead.Seconds()+tWrite.Seconds()), "floor/read")
+	b.ReportMetric(tCold.Seconds()/(tCold.Seconds()+tWrite.Seconds()), "floor/read-cold")
 	b.ReportMetric(mbs(msSize, tMS), "msread-MB/s")
 	b.ReportMetric(float64(peakSpool)/(1<<20), "spool-peak-MiB")
 	b.ReportMetric(float64(peakMS)/(1<<20), "msread-peak-MiB")
-	b.ReportMetric(float64(spoolSize)/(1<<20), "spool-MiB")
 	b.ReportMetric(float64(base)/(1<<20), "base-RSS-MiB")
+	b.ReportMetric(float64(spoolSize)/(1<<20), "spool-MiB")
 	b.ReportMetric(float64(runs), "runs")
 	if peakSpool > limit || peakMS > limit {
 		b.Errorf("peak RSS %d MiB (spool), %d MiB (MS read) above the %d MiB limit", peakSpool>>20, peakMS>>20, limit>>20)
 	}
+}
+
+// evict drops the files under dir from the page cache (fsync, then fadvise DONTNEED), so that
+// the next read comes from the disk.
+func evict(dir string) {
+	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && fi.Mode().IsRegular() {
+			if f, err := os.OpenFile(p, os.O_RDWR, 0); err == nil {
+				f.Sync()
+				dropCache(f)
+				f.Close()
+			}
+		}
+		return nil
+	})
 }
 
 func treeBytes(dir string) int64 {
@@ -181,8 +205,9 @@ func treeBytes(dir string) int64 {
 	return n
 }
 
-// plainRead reads every file under dir sequentially with a 1 MiB buffer.
-func plainRead(b *testing.B, dir string) int64 {
+// plainRead reads every file under dir sequentially with a 1 MiB buffer, checking it read want
+// bytes.
+func plainRead(b *testing.B, dir string, want int64) {
 	buf := make([]byte, 1<<20)
 	var n int64
 	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
@@ -198,10 +223,9 @@ func plainRead(b *testing.B, dir string) int64 {
 		n += k
 		return err
 	})
-	if err != nil {
-		b.Fatal(err)
+	if err != nil || n != want {
+		b.Fatalf("read %d bytes of %d: %v", n, want, err)
 	}
-	return n
 }
 
 // plainWrite writes size bytes to path with 4 MiB writes (the spool's write size), then removes it.

@@ -3,10 +3,11 @@ package spool
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 
 	"github.com/cubeimg/cubeimg/vis"
@@ -49,21 +50,34 @@ func (o *Options) withDefaults() Options {
 // OpenOrBuild returns the spool of input (a MeasurementSet directory or a UVFITS file) in dir
 // for the selection and axis in opts: the spool already there if its key (InputKey and
 // SelectionKey) matches, without reading the input's data, else a new one built by Build (built
-// is true). A spool in dir with another key is replaced.
+// is true). A spool in dir with another key is replaced. dir must not lie inside the input.
+//
+// Processes sharing dir (e.g. the tasks of a Slurm job array) take turns on an advisory lock
+// (flock on dir/spool.lock): the first builds, the others wait and then reuse its spool. A
+// process that has a spool open keeps reading the old files if another replaces them.
 func OpenOrBuild(ctx context.Context, input, dir string, opts *Options) (sp *Spool, built bool, err error) {
 	o := opts.withDefaults()
 	key, err := MakeKey(input, &o)
 	if err != nil {
 		return nil, false, err
 	}
+	if inside(dir, input) {
+		return nil, false, fmt.Errorf("spool: the spool directory %s lies inside the input %s", dir, input)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, false, fmt.Errorf("spool: %w", err)
+	}
+	unlock, err := lockDir(ctx, dir)
+	if err != nil {
+		return nil, false, fmt.Errorf("spool: lock %s: %w", dir, err)
+	}
+	defer unlock()
+	// A spool with another key, or damaged, is rebuilt.
 	if sp, err := Open(dir); err == nil {
 		if sp.Manifest().Key.Equal(key) {
 			return sp, false, nil
 		}
 		sp.Close()
-	} else if !errors.Is(err, ErrNoSpool) {
-		// A damaged spool is rebuilt.
-		_ = err
 	}
 	var nread atomic.Int64
 	wrap := func(path string, r io.ReaderAt) io.ReaderAt {
@@ -82,6 +96,14 @@ func OpenOrBuild(ctx context.Context, input, dir string, opts *Options) (sp *Spo
 		return nil, false, err
 	}
 	return sp, true, nil
+}
+
+// inside reports whether path p is parent or lies below it.
+func inside(p, parent string) bool {
+	x, err1 := filepath.Abs(p)
+	y, err2 := filepath.Abs(parent)
+	sep := string(filepath.Separator)
+	return err1 == nil && err2 == nil && strings.HasPrefix(x+sep, y+sep)
 }
 
 type countReaderAt struct {

@@ -30,6 +30,7 @@ const (
 	manifestName = "spool.json"
 	samplesName  = "samples.dat"
 	indexName    = "index.dat"
+	lockName     = "spool.lock"
 	// sampleBytes is the size of one sample over the five sections of a segment.
 	sampleBytes = 8 + 8 + 8 + 8 + 4
 	// indexEntryBytes is the size of one index.dat entry.
@@ -123,14 +124,12 @@ func (m *Manifest) validate(samplesSize, indexSize int64) error {
 		}
 		prev = off
 	}
+	capacity := samplesSize / sampleBytes
 	for c, ch := range m.Channels {
-		if ch.Count < 0 {
-			return fmt.Errorf("channel %d: count %d", c, ch.Count)
+		if ch.Count < 0 || ch.Count > capacity-total {
+			return fmt.Errorf("channel %d: count %d with %d samples before it; %s holds %d", c, ch.Count, total, samplesName, capacity)
 		}
 		total += ch.Count
-	}
-	if segmentBytes(total) > samplesSize {
-		return fmt.Errorf("%d samples need %d bytes, %s holds %d", total, segmentBytes(total), samplesName, samplesSize)
 	}
 	return nil
 }

@@ -137,6 +137,11 @@ func TestOpenOrBuild_OnePassReuseRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A spool directory inside the input is refused (it would change the input's key).
+	if _, _, err := OpenOrBuild(context.Background(), ms, filepath.Join(ms, "x.spool"), nil); err == nil {
+		t.Error("spool inside the MS: want an error")
+	}
+
 	// Another selection: rebuilt; an incomplete spool (no manifest): rebuilt.
 	opts.Interpolation = "nearest"
 	if sp, built, _ = open(); !built {
@@ -189,4 +194,49 @@ func TestOpenOrBuild_UVFITS(t *testing.T) {
 		t.Fatalf("second run: built %v, %v", built, err)
 	}
 	sp.Close()
+}
+
+// Concurrent OpenOrBuild calls on one directory (tasks of a job array): one builds, the others
+// wait for it and reuse its spool.
+func TestOpenOrBuild_Concurrent(t *testing.T) {
+	ms := simulateSmall(t)
+	dir := filepath.Join(t.TempDir(), "shared.spool")
+	const n = 3
+	type result struct {
+		built bool
+		count int64
+		err   error
+	}
+	res := make(chan result, n)
+	for range n {
+		go func() {
+			sp, built, err := OpenOrBuild(context.Background(), ms, dir, &Options{MemoryBytes: 16 << 20})
+			r := result{built: built, err: err}
+			if err == nil {
+				r.count = sp.Count(10)
+				var s Samples
+				r.err = sp.Read(10, &s)
+				sp.Close()
+			}
+			res <- r
+		}()
+	}
+	builds := 0
+	var count int64 = -1
+	for range n {
+		r := <-res
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if r.built {
+			builds++
+		}
+		if count >= 0 && r.count != count {
+			t.Errorf("channel 10: %d samples in one spool, %d in another", r.count, count)
+		}
+		count = r.count
+	}
+	if builds != 1 {
+		t.Errorf("%d builds, want 1", builds)
+	}
 }

@@ -107,7 +107,6 @@ type Writer struct {
 	done     chan struct{}
 	nbuffers int
 	all      []*buffer // every buffer allocated, to release at the end
-	lastFill []int64
 
 	// Owned by the flush goroutine until done is closed.
 	samples, index *os.File
@@ -240,7 +239,6 @@ func (w *Writer) rotate() error {
 	for c := range fill {
 		fill[c] = int64(full.pos[c] - full.start[c])
 	}
-	w.lastFill = fill
 	w.toFlush <- full
 	var next *buffer
 	if w.nbuffers < 2 {

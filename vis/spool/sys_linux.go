@@ -1,8 +1,11 @@
 package spool
 
 import (
+	"context"
 	"os"
+	"path/filepath"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -30,4 +33,39 @@ func allocSamples(n int) ([]sample, func()) {
 func startWriteback(f *os.File, off, n int64) {
 	const syncFileRangeWrite = 2
 	syscall.Syscall6(syscall.SYS_SYNC_FILE_RANGE, f.Fd(), uintptr(off), uintptr(n), syncFileRangeWrite, 0, 0)
+}
+
+// lockDir takes an exclusive advisory lock (flock) on dir/spool.lock, polling until it is free
+// or ctx ends, and returns the function that releases it.
+func lockDir(ctx context.Context, dir string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() {
+				syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+				f.Close()
+			}, nil
+		}
+		if err != syscall.EWOULDBLOCK && err != syscall.EINTR {
+			f.Close()
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// dropCache asks the kernel to drop f's clean pages from the page cache (posix_fadvise
+// POSIX_FADV_DONTNEED); used by the benchmarks to read an input from the disk.
+func dropCache(f *os.File) {
+	const fadvDontNeed = 4
+	syscall.Syscall6(syscall.SYS_FADVISE64, f.Fd(), 0, 0, fadvDontNeed, 0, 0)
 }
