@@ -229,7 +229,7 @@ func (w *worker) load(ctx context.Context, c int) (*imaging.Samples, error) {
 	}
 	w.unload()
 	n := w.e.sp.Count(c)
-	need := n * sampleBytesPer
+	need := n*sampleBytesPer + w.e.sp.ReadScratchBytes(c)
 	if need > 0 {
 		if err := w.e.budget.Acquire(ctx, need); err != nil {
 			return nil, fmt.Errorf("memory for channel %d's %d samples: %w", c, n, err)

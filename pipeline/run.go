@@ -121,7 +121,8 @@ func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) (err erro
 	// 4. The plan: memory per channel, workers, disk, time.
 	counts := make([]int64, 0, len(todo))
 	for _, c := range todo {
-		counts = append(counts, in.sp.Count(c))
+		// The spool's merge scratch counts as samples of the channel for the plan.
+		counts = append(counts, in.sp.Count(c)+(in.sp.ReadScratchBytes(c)+sampleBytesPer-1)/sampleBytesPer)
 	}
 	pinned := 3*int64(e.geom.Pixels())*4 + int64(e.geom.Pixels())
 	if p.Pbcor {
