@@ -9,6 +9,8 @@ GOFLAGS_TAGS := $(if $(TAGS),-tags '$(TAGS)',)
 
 .PHONY: all build test test-go vet fuzz bench demo test-slurm clean
 
+DEMO ?= demo
+
 all: build
 
 build:
@@ -30,5 +32,17 @@ fuzz:
 bench:
 	$(GO) test $(GOFLAGS_TAGS) -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./...
 
+# demo: simulate a small ALMA-like MS (16 channels, 10 min, a line and continuum sources), image
+# it into $(DEMO)/demo.cube with FITS exports, and draw a PNG preview.
+demo: build
+	rm -rf $(DEMO) && mkdir -p $(DEMO)
+	bin/cubeimg simulate -o $(DEMO)/sim.ms --nchan 16 --duration 10m -q
+	bin/cubeimg run --vis $(DEMO)/sim.ms --imagename $(DEMO)/demo --imsize 256 --cell 0.1arcsec \
+		--weighting briggs --robust 0.5 --niter 2000 --threshold 10mJy --usemask auto-multithresh \
+		--max-resident 1GiB --fits --report $(DEMO)/run.json
+	bin/cubestore verify $(DEMO)/demo.cube
+	bin/cubestore preview $(DEMO)/demo.cube -o $(DEMO)/demo.preview.png
+	@echo "demo: $(DEMO)/demo.cube, $(DEMO)/demo.*.fits, $(DEMO)/demo.preview.png, $(DEMO)/run.json"
+
 clean:
-	rm -rf bin
+	rm -rf bin $(DEMO)

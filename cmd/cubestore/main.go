@@ -4,6 +4,7 @@
 //	cubestore verify CUBE
 //	cubestore convert CUBE --ext image -o out.fits
 //	cubestore convert in.fits -o out.cube
+//	cubestore preview CUBE -o preview.png
 //
 // Exit status: 0 on success, 1 when verify finds a damaged tile or record, 2 on any other
 // error (bad arguments, unreadable files).
@@ -60,6 +61,6 @@ Exit status: 0 on success, 1 when verify finds damage, 2 on any other error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newInspectCmd(), newVerifyCmd(), newConvertCmd())
+	root.AddCommand(newInspectCmd(), newVerifyCmd(), newConvertCmd(), newPreviewCmd())
 	return root
 }
