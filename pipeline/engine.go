@@ -386,12 +386,12 @@ func (w *worker) start(ctx context.Context, cs *chanState) error {
 	if err != nil {
 		return err
 	}
-	clear(model.Float32s())
+	zeroFloats(model.Float32s())
 	if err := w.primaryBeam(pb.Float32s(), c); err != nil {
 		return err
 	}
 	if cs.prep.Empty {
-		clear(res.Float32s())
+		zeroFloats(res.Float32s())
 	} else {
 		s, err := w.load(ctx, c)
 		if err != nil {
@@ -413,9 +413,38 @@ func (w *worker) start(ctx context.Context, cs *chanState) error {
 			return err
 		}
 	default:
-		clear(m)
+		zeroBytes(m)
 	}
 	return ps.release()
+}
+
+// zeroFloats and zeroBytes clear a mapped plane, writing only the pages that hold something:
+// a page written with zeros is still a dirty page to write back, and the model and mask planes
+// of a new cube are zero already.
+func zeroFloats(f []float32) {
+	const page = 1024 // float32 values per 4 KiB page
+	for i := 0; i < len(f); i += page {
+		seg := f[i:min(i+page, len(f))]
+		for _, v := range seg {
+			if v != 0 {
+				clear(seg)
+				break
+			}
+		}
+	}
+}
+
+func zeroBytes(b []byte) {
+	const page = 4096
+	for i := 0; i < len(b); i += page {
+		seg := b[i:min(i+page, len(b))]
+		for _, v := range seg {
+			if v != 0 {
+				clear(seg)
+				break
+			}
+		}
+	}
 }
 
 func fillBytes(b []byte, v byte) {
