@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/cubeimg/cubeimg/store"
@@ -69,6 +70,8 @@ type simOptions struct {
 	sigma    float64 // < 0: from Tsys
 	flagFrac float64
 	seed     uint64
+	// flagBeyond flags long baselines in some channels (simulate.Config.FlagBeyond).
+	flagBeyond map[int]float64
 }
 
 // simulateMS writes a small ALMA-like MS into dir and returns its path and truth.
@@ -81,6 +84,7 @@ func simulateMS(t testing.TB, dir string, o simOptions) (string, *simulate.Truth
 	cfg.Sky = o.sky
 	cfg.SigmaJy = o.sigma
 	cfg.FlagFrac = o.flagFrac
+	cfg.FlagBeyond = o.flagBeyond
 	if o.seed != 0 {
 		cfg.Seed = o.seed
 	}
@@ -152,4 +156,17 @@ func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 
 func openStoreRO(path string) (*store.Store, error) {
 	return store.Open(path, &store.Options{ReadOnly: true})
+}
+
+// recordingProgress records the lines a run logs.
+type recordingProgress struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *recordingProgress) Start(string, int64) Tracker { return discardTracker{} }
+func (l *recordingProgress) Logf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
 }

@@ -46,6 +46,9 @@ type Config struct {
 	SEFDScatter float64 // fractional per-antenna SEFD scatter
 
 	FlagFrac       float64 // fraction of (row, channel) samples flagged (all correlations)
+	// FlagBeyond flags, in each channel k it names, every sample whose projected baseline is
+	// longer than FlagBeyond[k] metres: a heavily flagged channel with a larger beam.
+	FlagBeyond map[int]float64
 	WeightSpectrum bool
 
 	Sky *SkyModel // nil: DefaultSky
@@ -462,6 +465,14 @@ func (o *observation) compute(b block, buf *blockResult) *blockResult {
 					}
 					nf++
 				}
+			}
+		}
+		for k, lim := range c.FlagBeyond {
+			if k >= 0 && k < nchan && math.Hypot(u, v) > lim && !flags[k*ncorr] {
+				for p := 0; p < ncorr; p++ {
+					flags[k*ncorr+p] = true
+				}
+				nf++
 			}
 		}
 		r.FlagRow[i] = nf == nchan
