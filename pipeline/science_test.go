@@ -118,7 +118,9 @@ func TestRun_ScienceAgainstTruth(t *testing.T) {
 	}
 	nx, ny := p.Imsize[0], p.Imsize[1]
 	cell := 0.1
-	pix := func(east, north float64) (float64, float64) { return float64(nx/2) - east/cell, float64(ny/2) + north/cell }
+	pix := func(east, north float64) (float64, float64) {
+		return float64(nx/2) - east/cell, float64(ny/2) + north/cell
+	}
 
 	var bias, gflux, rmsRatio []float64
 	for c := 0; c < nchan; c++ {

@@ -45,10 +45,10 @@ type Config struct {
 	TsysK       float64
 	SEFDScatter float64 // fractional per-antenna SEFD scatter
 
-	FlagFrac       float64 // fraction of (row, channel) samples flagged (all correlations)
+	FlagFrac float64 // fraction of (row, channel) samples flagged (all correlations)
 	// FlagBeyond flags, in each channel k it names, every sample whose projected baseline is
 	// longer than FlagBeyond[k] metres: a heavily flagged channel with a larger beam.
-	FlagBeyond map[int]float64
+	FlagBeyond     map[int]float64
 	WeightSpectrum bool
 
 	Sky *SkyModel // nil: DefaultSky
