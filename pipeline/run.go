@@ -67,24 +67,32 @@ func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) (err erro
 		return err
 	}
 
-	// 3. The store: created, or reopened with --resume.
+	// 3. The store: created, or reopened with --resume. A dry run creates nothing and opens an
+	// existing cube read-only.
 	cube := cubePath(p.ImageName)
-	sopts := &store.Options{Budget: budget, ResidentCap: max(p.MaxResident/4, 64<<20)}
-	st, created, err := openCube(p, in, e, cube, sopts)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := st.Close(); cerr != nil && err == nil {
-			err = cerr
+	sopts := &store.Options{Budget: budget, ResidentCap: max(p.MaxResident/4, 64<<20), ReadOnly: p.DryRun}
+	var st *store.Store
+	created := true
+	var records []*store.ChannelRecord
+	if _, serr := os.Stat(cube); p.DryRun && errors.Is(serr, os.ErrNotExist) {
+		for c := range nchan {
+			records = append(records, &store.ChannelRecord{Channel: c, State: store.Empty})
 		}
-	}()
-	e.st = st
-
-	records, err := st.Channels()
-	if err != nil {
-		return err
+	} else {
+		st, created, err = openCube(p, in, e, cube, sopts)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if cerr := st.Close(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}()
+		if records, err = st.Channels(); err != nil {
+			return err
+		}
 	}
+	e.st = st
 	e.preps = make([]*prepRecord, nchan)
 	e.cleaned = make([]*cleanRecord, nchan)
 	var prepTodo []int
@@ -536,7 +544,7 @@ func openCube(p *Params, in *runInput, e *engine, path string, opts *store.Optio
 			st.Close()
 			return nil, false, err
 		}
-		if p.Channels == "" {
+		if p.Channels == "" && !p.DryRun {
 			// Runs of selected channels (cluster tasks running at once) leave the manifest alone.
 			if err := st.SetRunParams(rpJSON); err != nil {
 				st.Close()
