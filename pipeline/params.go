@@ -79,9 +79,9 @@ type Params struct {
 	// SkipCommitted keeps the committed channels of a --channels selection instead of re-imaging
 	// them (a requeued cluster task).
 	SkipCommitted bool
-	DryRun      bool
-	Report      string
-	Fits        bool
+	DryRun        bool
+	Report        string
+	Fits          bool
 }
 
 // AutomaskParams are tclean's auto-multithresh parameters.
