@@ -31,7 +31,24 @@ func cubePath(name string) string  { return name + ".cube" }
 func spoolPath(name string) string { return name + ".spool" }
 
 // Run images p.Vis into p.ImageName.cube. Progress goes to prog; the plan and the summary to out.
-func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) (err error) {
+func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) error {
+	return run(ctx, p, prog, out, nil)
+}
+
+// DryRun returns the plan of the run p describes, as `cubeimg run --dry-run` prints it, without
+// imaging: the spool is built, or reused when it is there (the plan needs every channel's
+// samples), and no store is created (an existing one is read with p.Resume). When the run would
+// be refused, the plan holds the reason in Refusal and the error says it too.
+func DryRun(ctx context.Context, p *Params, prog Progress) (*Plan, error) {
+	q := *p
+	q.DryRun = true
+	var plan *Plan
+	err := run(ctx, &q, prog, io.Discard, &plan)
+	return plan, err
+}
+
+// run is Run; with planOut set, a dry run also hands its plan over.
+func run(ctx context.Context, p *Params, prog Progress, out io.Writer, planOut **Plan) (err error) {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -142,6 +159,9 @@ func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) (err erro
 	}
 	rp.r.Plan = plan
 	if p.DryRun {
+		if planOut != nil {
+			*planOut = plan
+		}
 		plan.Print(out)
 		if plan.Refusal != "" {
 			return errors.New(plan.Refusal)
