@@ -113,6 +113,7 @@ func run(ctx context.Context, p *Params, prog Progress, out io.Writer, planOut *
 	e.preps = make([]*prepRecord, nchan)
 	e.cleaned = make([]*cleanRecord, nchan)
 	var prepTodo []int
+	hasClean := make([]bool, nchan)
 	for c, r := range records {
 		ci, err := decodeInfo(r.Info)
 		if err != nil {
@@ -123,9 +124,16 @@ func run(ctx context.Context, p *Params, prog Progress, out io.Writer, planOut *
 		} else {
 			prepTodo = append(prepTodo, c)
 		}
-		if ci.Clean != nil && r.State == store.InProgress && p.Channels == "" {
+		hasClean[c] = ci.Clean != nil
+		// A requeued cluster task (--skip-committed) continues its channels as a full --resume
+		// does; other runs of selected channels re-image them.
+		if ci.Clean != nil && r.State == store.InProgress && (p.Channels == "" || p.SkipCommitted) {
 			e.cleaned[c] = ci.Clean
 		}
+	}
+	if p.SkipCommitted && len(prepTodo) > 0 {
+		// A cluster task must not write other tasks' channels, as phase A would.
+		return fmt.Errorf("%s: channels %s have no PSF record: run the prepare step (--prepare-only) before --skip-committed tasks", cube, FormatChannels(prepTodo))
 	}
 	var todo []int
 	skipped := 0
@@ -208,8 +216,10 @@ func run(ctx context.Context, p *Params, prog Progress, out io.Writer, planOut *
 		prog.Logf("%d channel(s) already committed in %s are kept", skipped, cube)
 	}
 	for _, c := range todo {
-		if records[c].State == store.Committed {
-			if err := st.BeginChannel(c, nil); err != nil {
+		// Reopen a committed channel, and drop from the record a CLEAN result this run redoes:
+		// a record holds a CLEAN result only while the planes hold it.
+		if records[c].State == store.Committed || (hasClean[c] && e.cleaned[c] == nil) {
+			if err := e.dropClean(c); err != nil {
 				return err
 			}
 		}
@@ -483,9 +493,12 @@ func (e *engine) markCubeCleaned(done bool) error {
 }
 
 // cubeCleaned reports whether every channel of chans finished CLEAN in an earlier run whose
-// cube-scope iteration control completed.
+// cube-scope iteration control completed. A full run knows it from the manifest's marker. A
+// requeued cluster task (--skip-committed) knows it when every channel it has left holds a CLEAN
+// result: a group's results are all recorded before any of its channels is committed, and a run
+// that redoes a channel's CLEAN first drops its result (dropClean).
 func (e *engine) cubeCleaned(chans []int) bool {
-	if !e.cubeDone {
+	if !e.cubeDone && !e.p.SkipCommitted {
 		return false
 	}
 	for _, c := range chans {
@@ -494,6 +507,17 @@ func (e *engine) cubeCleaned(chans []int) bool {
 		}
 	}
 	return true
+}
+
+// dropClean rewrites channel c's record with its phase-A result only (in progress): the CLEAN
+// result of an earlier run is dropped before this run changes the channel's planes.
+func (e *engine) dropClean(c int) error {
+	info, err := json.Marshal(channelInfo{Prep: e.preps[c]})
+	if err != nil {
+		return err
+	}
+	e.cleaned[c] = nil
+	return e.st.BeginChannel(c, info)
 }
 
 // sameImaging reports whether two runs' parameters give the same PSFs (what phase A depends on),
