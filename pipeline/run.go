@@ -182,6 +182,13 @@ func run(ctx context.Context, p *Params, prog Progress, out io.Writer, planOut *
 	}
 	plan.Print(out)
 	e.threads = plan.ThreadsPerWorker
+	// The gridder gets the threads of one channel too (it took every core, workers times over):
+	// with one thread per channel the channels' numbers do not depend on the workers.
+	gopts := e.gopts
+	gopts.Threads = e.threads
+	if e.gplan, err = gridder.NewPlan(e.geom, &gopts); err != nil {
+		return fmt.Errorf("gridder: %w", err)
+	}
 
 	workers := make([]*worker, 0, plan.Workers)
 	defer func() {
@@ -265,7 +272,8 @@ func newEngine(p *Params, in *runInput, budget *tiles.Budget) (*engine, error) {
 	for c := range in.freqs {
 		nvis = max(nvis, in.sp.Count(c))
 	}
-	e.gplan, err = gridder.NewPlan(e.geom, &gridder.Options{Kernel: kern, Epsilon: p.GridderEps, NVis: int(nvis)})
+	e.gopts = gridder.Options{Kernel: kern, Epsilon: p.GridderEps, NVis: int(nvis)}
+	e.gplan, err = gridder.NewPlan(e.geom, &e.gopts)
 	if err != nil {
 		return nil, fmt.Errorf("gridder: %w", err)
 	}
