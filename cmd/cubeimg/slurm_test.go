@@ -109,8 +109,9 @@ func TestQuote(t *testing.T) {
 	}
 }
 
-// buildBinaries builds cubeimg and cubestore into dir (or takes them from $CUBEIMG_BIN_DIR, as
-// make test-slurm sets it) and returns their paths.
+// buildBinaries builds cubeimg and cubestore into dir (or takes them from $CUBEIMG_BIN_DIR) and
+// returns their paths. They are built without build tags, so with the pure-Go FFT: FFTW plans
+// made with FFTW_MEASURE may differ from one process to the next, and with them the last bits.
 func buildBinaries(t *testing.T, dir string) (string, string) {
 	t.Helper()
 	if bin := os.Getenv("CUBEIMG_BIN_DIR"); bin != "" {
