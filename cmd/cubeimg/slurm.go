@@ -90,7 +90,7 @@ func newSlurmCmd() *cobra.Command {
 	var s slurmFlags
 	runSet := f.flagSet(&p)
 	cmd := &cobra.Command{
-		Use:   "slurm --tasks N [run flags] > job.sbatch",
+		Use:   "slurm --tasks N [flags] > job.sbatch",
 		Short: "Write a Slurm job script that images a cube as a job array of channel ranges into one store",
 		Long:  slurmLong,
 		Args:  cobra.NoArgs,
@@ -122,6 +122,23 @@ func newSlurmCmd() *cobra.Command {
 	fl.IntVar(&s.maxRequeues, "max-requeues", 3, "restarts after which a failing task gives up (counts Slurm's requeues too)")
 	fl.StringVar(&s.cubeimg, "cubeimg", "", "path of the cubeimg binary the jobs run (default: this executable)")
 	fl.StringVar(&s.cubestore, "cubestore", "", "path of the cubestore binary (default: beside cubeimg, else on PATH)")
+	// The run flags, as the steps take them; those the steps set themselves are hidden (and
+	// refused), a few mean something for the whole job.
+	for name := range slurmOwnedFlags {
+		if name != "channels" {
+			runSet.Lookup(name).Hidden = true
+		}
+	}
+	for name, usage := range map[string]string{
+		"channels":     "image only these channels ('12,40:44'), split among the tasks (default: all)",
+		"max-resident": "memory bound of each task and of the prepare job (default: the smallest that holds --cpus-per-task channels)",
+		"workers":      "channels each task images at once (0: as many as --cpus-per-task and --max-resident allow)",
+		"report":       "JSON run reports: FILE with .prepare and .task<i> inserted before its extension, one per step",
+		"fits":         "the final job exports every extension as NAME.<ext>.fits (cubestore convert)",
+	} {
+		runSet.Lookup(name).Usage = usage
+	}
+	runSet.Lookup("max-resident").DefValue = ""
 	fl.AddFlagSet(runSet)
 	return cmd
 }
