@@ -567,7 +567,7 @@ prepare)
 		echo "this job (restarted) already submitted its tasks: $(cat "$jobs_file")"
 		exit 0
 	fi
-	args=(--max-resident="$MAX_RESIDENT" --resume --prepare-only)
+	args=(--max-resident="$MAX_RESIDENT" --resume --prepare-only{{if .Niters}} --niter={{.Niter}}{{end}})
 	if [ -n "$REPORT_PREFIX" ]; then args+=(--report="$REPORT_PREFIX.prepare$REPORT_EXT"); fi
 	"$CUBEIMG" run "${RUN[@]}" "${args[@]}"
 	array=$(sbatch --parsable ${SBATCH[@]+"${SBATCH[@]}"} --job-name={{q .JobName}}-task --array=0-{{last (len .Ranges)}} \

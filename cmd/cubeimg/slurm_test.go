@@ -306,6 +306,15 @@ func TestSlurmScriptLocal(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "r.task2.json")); err != nil {
 		t.Errorf("task report: %v", err)
 	}
+
+	// Submitting the script again changes nothing in a complete cube.
+	before, writers := cubeChecksums(t, filepath.Join(dir, "c.cube"))
+	runIn(t, dir, env, false, "bash", "job.sbatch")
+	runIn(t, dir, append(env, "SLURM_ARRAY_TASK_ID=0"), false, "bash", "job.sbatch", "task")
+	after, writersAfter := cubeChecksums(t, filepath.Join(dir, "c.cube"))
+	if !slices.Equal(before, after) || !slices.Equal(writers, writersAfter) {
+		t.Errorf("a second submission rewrote channels")
+	}
 }
 
 // TestSlurmScriptCubeScope checks the split of niter with --niter-scope cube and that the tasks'
@@ -318,7 +327,8 @@ func TestSlurmScriptCubeScope(t *testing.T) {
 	flags := []string{"--vis", "sim.ms", "--imsize", "64", "--cell", "0.15arcsec", "--niter", "100",
 		"--threshold", "1mJy", "--usemask", "auto-multithresh", "--quiet"}
 	script, _ := runIn(t, dir, nil, false, cubeimg, append([]string{"slurm", "--tasks", "2", "--imagename", "c"}, flags...)...)
-	if !strings.Contains(script, "RANGES=(0:4 4:7)\n") || !strings.Contains(script, "NITER=(57 43)\n") || strings.Contains(script, "\t--niter=") {
+	if !strings.Contains(script, "RANGES=(0:4 4:7)\n") || !strings.Contains(script, "NITER=(57 43)\n") || strings.Contains(script, "\t--niter=") ||
+		!strings.Contains(script, "--prepare-only --niter=100)") {
 		t.Fatalf("cube-scope script: ranges and niter shares wrong:\n%s", script)
 	}
 	os.WriteFile(filepath.Join(dir, "job.sbatch"), []byte(script), 0o644)
