@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cubeimg/cubeimg/store"
 	"github.com/cubeimg/cubeimg/tiles"
@@ -215,5 +217,48 @@ func TestRequeuedTaskCubeScope(t *testing.T) {
 	err = Run(context.Background(), &q, Discard, &strings.Builder{})
 	if err == nil || !strings.Contains(err.Error(), "prepare") {
 		t.Errorf("task before the prepare step: %v, want a refusal naming the prepare step", err)
+	}
+}
+
+// TestTaskUsesPrepareSpool checks that a cluster task images the spool of the prepare step even
+// when the input's files changed since (casacore rewrites table.lock when it opens an MS), and
+// never builds one: several tasks would build it at once.
+func TestTaskUsesPrepareSpool(t *testing.T) {
+	p := clusterParams(t, 4)
+	runStep(t, p, func(q *Params) { q.PrepareOnly, q.Resume = true, true })
+	man := filepath.Join(spoolPath(p.ImageName), "spool.json")
+	before, err := os.Stat(man)
+	if err != nil {
+		t.Fatalf("spool manifest: %v", err)
+	}
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(filepath.Join(p.Vis, "table.dat"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	runStep(t, p, func(q *Params) { q.Channels, q.Resume, q.SkipCommitted = "0:2", true, true })
+	after, err := os.Stat(man)
+	if err != nil || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("the task rebuilt the spool (manifest %v -> %v, %v)", before.ModTime(), after.ModTime(), err)
+	}
+	if recs := channelRecords(t, cubePath(p.ImageName)); recs[0].State != store.Committed || recs[2].State == store.Committed {
+		t.Errorf("task 0:2: channel states %s %s", recs[0].State, recs[2].State)
+	}
+
+	// Another selection is refused, and no spool is built in a task.
+	q := *p
+	q.Channels, q.Resume, q.SkipCommitted, q.Interpolation = "2:4", true, true, "nearest"
+	err = Run(context.Background(), &q, Discard, &strings.Builder{})
+	if err == nil || !strings.Contains(err.Error(), "another selection") {
+		t.Errorf("task with another interpolation: %v", err)
+	}
+	q = *p
+	q.ImageName += "-nospool"
+	q.Channels, q.Resume, q.SkipCommitted = "0:2", true, true
+	err = Run(context.Background(), &q, Discard, &strings.Builder{})
+	if err == nil || !strings.Contains(err.Error(), "prepare step") {
+		t.Errorf("task without a spool: %v", err)
+	}
+	if _, serr := os.Stat(spoolPath(q.ImageName)); serr == nil {
+		t.Errorf("a task built a spool")
 	}
 }
