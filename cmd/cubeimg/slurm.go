@@ -62,7 +62,7 @@ The flow:
      --fits the export of every extension as NAME.<ext>.fits.
 Logs: NAME.prepare-<job>.log, NAME.task-<array>_<i>.log (every attempt, appended),
 NAME.final-<job>.log; the job ids are written to NAME.slurm-jobs. Submitting the same script again
-continues an unfinished cube.
+continues an unfinished cube (not while its tasks still run: the spool could be rebuilt under them).
 
 Planning. slurm plans the run as cubeimg run --dry-run does, so it reads the input once into
 NAME.spool (reused by the prepare step; run it where the data are). Each task gets

@@ -229,6 +229,24 @@ func TestSlurmScriptLocal(t *testing.T) {
 		t.Logf("cubeimg slurm %s: %s", strings.Join(bad, " "), strings.TrimSpace(errs))
 	}
 
+	// The plan as JSON; a dry run creates no cube.
+	out, _ := runIn(t, dir, nil, false, cubeimg, append([]string{"run", "--vis", "sim.ms", "--imagename", "dry", "--quiet", "--dry-run", "--json"}, imagingFlags...)...)
+	var plan struct {
+		NChan, Channels  int
+		ChannelFootprint int64
+	}
+	if err := json.Unmarshal([]byte(out), &plan); err != nil || plan.NChan != 10 || plan.Channels != 10 || plan.ChannelFootprint <= 0 {
+		t.Errorf("run --dry-run --json: %+v %v\n%s", plan, err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dry.cube")); err == nil {
+		t.Errorf("a dry run created dry.cube")
+	}
+	// A channel selection is split among the tasks.
+	sel, _ := runIn(t, dir, nil, false, cubeimg, append([]string{"slurm", "--quiet", "--tasks", "2", "--vis", "sim.ms", "--imagename", "dry", "--channels", "2:5,7"}, imagingFlags...)...)
+	if !strings.Contains(sel, "RANGES=(2:4 4,7)\n") {
+		t.Errorf("--channels 2:5,7 in two tasks:\n%s", sel)
+	}
+
 	args := append([]string{"slurm", "--tasks", "3", "--cpus-per-task", "1", "--prepare-cpus", "2", "--quiet",
 		"--vis", "sim.ms", "--imagename", "c", "--fits", "--report", "r.json", "--cubeimg", cubeimg, "--cubestore", cubestore,
 		"--sbatch-arg=--constraint=nvme", "--time", "1:00:00"}, imagingFlags...)
@@ -255,7 +273,7 @@ func TestSlurmScriptLocal(t *testing.T) {
 	}
 
 	env, log := fakeSlurm(t, dir)
-	out, _ := runIn(t, dir, env, false, "bash", "job.sbatch")
+	out, _ = runIn(t, dir, env, false, "bash", "job.sbatch")
 	if !strings.Contains(out, "submitted job array 101 (3 tasks) and job 102") {
 		t.Errorf("prepare step output:\n%s", out)
 	}
