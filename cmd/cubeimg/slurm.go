@@ -320,6 +320,10 @@ func planSlurm(ctx context.Context, p *pipeline.Params, f *runFlags, s *slurmFla
 	if memBytes == 0 {
 		memBytes = p.MaxResident + headroom(p.MaxResident)
 	}
+	p.MaxResident = p.MaxResident >> 20 << 20 // the script writes it in MiB
+	if p.MaxResident <= 0 {
+		return nil, errors.New("--max-resident: less than 1 MiB")
+	}
 	job.MaxResident = fmt.Sprintf("%dMiB", p.MaxResident>>20)
 	job.Mem = fmt.Sprintf("%dM", (memBytes+1<<20-1)>>20)
 	job.FinalMem = "1G"
