@@ -29,6 +29,11 @@ test: vet test-go fuzz
 fuzz:
 	FUZZTIME=$(FUZZTIME) TAGS='$(TAGS)' ./tools/fuzzall.sh
 
+# test-slurm: cubeimg slurm on a one-node Slurm cluster on localhost (tools/test-slurm.sh: installs
+# slurm-wlm and munge if missing, needs root, says why and skips where Slurm cannot start).
+test-slurm:
+	./tools/test-slurm.sh
+
 bench:
 	$(GO) test $(GOFLAGS_TAGS) -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./...
 

@@ -55,3 +55,25 @@ func ParseChannels(s string, nchan int) ([]int, error) {
 	sort.Ints(out)
 	return out, nil
 }
+
+// FormatChannels renders sorted, unique channel indices as --channels takes them, with half-open
+// ranges: [0 1 2 3 7] is "0:4,7". ParseChannels reads it back.
+func FormatChannels(cs []int) string {
+	var b strings.Builder
+	for i := 0; i < len(cs); {
+		j := i
+		for j+1 < len(cs) && cs[j+1] == cs[j]+1 {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		if j > i {
+			fmt.Fprintf(&b, "%d:%d", cs[i], cs[j]+1)
+		} else {
+			fmt.Fprintf(&b, "%d", cs[i])
+		}
+		i = j + 1
+	}
+	return b.String()
+}

@@ -39,6 +39,7 @@ type engine struct {
 	p       *Params
 	geom    imaging.Geometry
 	gplan   *gridder.Plan
+	gopts   gridder.Options // gplan's options
 	wparams weighting.Params
 	dparams deconv.Params
 	// am is nil unless --usemask auto-multithresh.

@@ -69,7 +69,14 @@ func openInput(ctx context.Context, p *Params, budget *tiles.Budget, prog Progre
 		faults.Hit("spool")
 	}
 	start := time.Now()
-	sp, built, err := spool.OpenOrBuild(ctx, p.Vis, spoolPath(p.ImageName), opts)
+	var sp *spool.Spool
+	var built bool
+	var err error
+	if p.SkipCommitted {
+		sp, err = openTaskSpool(p, opts)
+	} else {
+		sp, built, err = spool.OpenOrBuild(ctx, p.Vis, spoolPath(p.ImageName), opts)
+	}
 	if tr != nil {
 		tr.Finish()
 	}
@@ -107,6 +114,24 @@ func openInput(ctx context.Context, p *Params, budget *tiles.Budget, prog Progre
 		prog.Logf("no primary-beam model for telescope %q: the pb extension is 1 everywhere (set --telescope ALMA12m or ALMA7m)", in.plan.Telescope)
 	}
 	return in, nil
+}
+
+// openTaskSpool opens the spool of a cluster task (--skip-committed): the one its prepare step
+// built, with the same selection, whatever happened to the input files since (opening an MS with
+// casacore rewrites its table.lock, which changes the input's key). A task never builds the
+// spool: the job's tasks would all rebuild it at once, under each other's feet.
+func openTaskSpool(p *Params, opts *spool.Options) (*spool.Spool, error) {
+	dir := spoolPath(p.ImageName)
+	sp, err := spool.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: a --skip-committed task uses the spool of the prepare step (--prepare-only); run it first", err)
+	}
+	have := sp.Manifest().Key
+	if !have.Equal(spool.Key{Input: have.Input, Selection: spool.SelectionKey(opts)}) {
+		sp.Close()
+		return nil, fmt.Errorf("%s was built for another selection or spectral axis than this task's flags: run the prepare step (--prepare-only) with the same flags", dir)
+	}
+	return sp, nil
 }
 
 // pbModel picks the primary-beam model: --telescope, else from the input's telescope name.

@@ -32,7 +32,24 @@ func cubePath(name string) string  { return name + ".cube" }
 func spoolPath(name string) string { return name + ".spool" }
 
 // Run images p.Vis into p.ImageName.cube. Progress goes to prog; the plan and the summary to out.
-func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) (err error) {
+func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) error {
+	return run(ctx, p, prog, out, nil)
+}
+
+// DryRun returns the plan of the run p describes, as `cubeimg run --dry-run` prints it, without
+// imaging: the spool is built, or reused when it is there (the plan needs every channel's
+// samples), and no store is created (an existing one is read with p.Resume). When the run would
+// be refused, the plan holds the reason in Refusal and the error says it too.
+func DryRun(ctx context.Context, p *Params, prog Progress) (*Plan, error) {
+	q := *p
+	q.DryRun = true
+	var plan *Plan
+	err := run(ctx, &q, prog, io.Discard, &plan)
+	return plan, err
+}
+
+// run is Run; with planOut set, a dry run also hands its plan over.
+func run(ctx context.Context, p *Params, prog Progress, out io.Writer, planOut **Plan) (err error) {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -73,27 +90,36 @@ func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) (err erro
 		return err
 	}
 
-	// 3. The store: created, or reopened with --resume.
+	// 3. The store: created, or reopened with --resume. A dry run creates nothing and opens an
+	// existing cube read-only.
 	cube := cubePath(p.ImageName)
-	sopts := &store.Options{Budget: budget, ResidentCap: max(p.MaxResident/4, 64<<20)}
-	st, created, err := openCube(p, in, e, cube, sopts)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := st.Close(); cerr != nil && err == nil {
-			err = cerr
+	sopts := &store.Options{Budget: budget, ResidentCap: max(p.MaxResident/4, 64<<20), ReadOnly: p.DryRun}
+	var st *store.Store
+	created := true
+	var records []*store.ChannelRecord
+	if _, serr := os.Stat(cube); p.DryRun && errors.Is(serr, os.ErrNotExist) {
+		for c := range nchan {
+			records = append(records, &store.ChannelRecord{Channel: c, State: store.Empty})
 		}
-	}()
-	e.st = st
-
-	records, err := st.Channels()
-	if err != nil {
-		return err
+	} else {
+		st, created, err = openCube(p, in, e, cube, sopts)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if cerr := st.Close(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}()
+		if records, err = st.Channels(); err != nil {
+			return err
+		}
 	}
+	e.st = st
 	e.preps = make([]*prepRecord, nchan)
 	e.cleaned = make([]*cleanRecord, nchan)
 	var prepTodo []int
+	hasClean := make([]bool, nchan)
 	for c, r := range records {
 		ci, err := decodeInfo(r.Info)
 		if err != nil {
@@ -104,9 +130,16 @@ func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) (err erro
 		} else {
 			prepTodo = append(prepTodo, c)
 		}
-		if ci.Clean != nil && r.State == store.InProgress && p.Channels == "" {
+		hasClean[c] = ci.Clean != nil
+		// A requeued cluster task (--skip-committed) continues its channels as a full --resume
+		// does; other runs of selected channels re-image them.
+		if ci.Clean != nil && r.State == store.InProgress && (p.Channels == "" || p.SkipCommitted) {
 			e.cleaned[c] = ci.Clean
 		}
+	}
+	if p.SkipCommitted && len(prepTodo) > 0 {
+		// A cluster task must not write other tasks' channels, as phase A would.
+		return fmt.Errorf("%s: channels %s have no PSF record: run the prepare step (--prepare-only) before --skip-committed tasks", cube, FormatChannels(prepTodo))
 	}
 	var todo []int
 	skipped := 0
@@ -141,6 +174,9 @@ func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) (err erro
 	}
 	rp.r.Plan = plan
 	if p.DryRun {
+		if planOut != nil {
+			*planOut = plan
+		}
 		plan.Print(out)
 		if plan.Refusal != "" {
 			return errors.New(plan.Refusal)
@@ -153,6 +189,10 @@ func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) (err erro
 	}
 	plan.Print(out)
 	e.threads = plan.ThreadsPerWorker
+	// The gridder keeps one goroutine per channel (e.gopts.Threads = 1): its threaded
+	// accumulation adds into the grid in an order that depends on scheduling, and a channel's
+	// numbers must not depend on the workers or the cores; the FFT, Hogbom and the mask smoothing
+	// use e.threads and give the same numbers for any thread count.
 
 	workers := make([]*worker, 0, plan.Workers)
 	defer func() {
@@ -187,8 +227,10 @@ func Run(ctx context.Context, p *Params, prog Progress, out io.Writer) (err erro
 		prog.Logf("%d channel(s) already committed in %s are kept", skipped, cube)
 	}
 	for _, c := range todo {
-		if records[c].State == store.Committed {
-			if err := st.BeginChannel(c, nil); err != nil {
+		// Reopen a committed channel, and drop from the record a CLEAN result this run redoes:
+		// a record holds a CLEAN result only while the planes hold it.
+		if records[c].State == store.Committed || (hasClean[c] && e.cleaned[c] == nil) {
+			if err := e.dropClean(c); err != nil {
 				return err
 			}
 		}
@@ -234,9 +276,8 @@ func newEngine(p *Params, in *runInput, budget *tiles.Budget) (*engine, error) {
 	for c := range in.freqs {
 		nvis = max(nvis, in.sp.Count(c))
 	}
-	// One gridding goroutine per channel: the gridder's parallel accumulation order depends on
-	// scheduling, and the cube must not depend on --workers (channels run in parallel instead).
-	e.gplan, err = gridder.NewPlan(e.geom, &gridder.Options{Kernel: kern, Epsilon: p.GridderEps, NVis: int(nvis), Threads: 1})
+	e.gopts = gridder.Options{Kernel: kern, Epsilon: p.GridderEps, NVis: int(nvis), Threads: 1}
+	e.gplan, err = gridder.NewPlan(e.geom, &e.gopts)
 	if err != nil {
 		return nil, fmt.Errorf("gridder: %w", err)
 	}
@@ -464,9 +505,12 @@ func (e *engine) markCubeCleaned(done bool) error {
 }
 
 // cubeCleaned reports whether every channel of chans finished CLEAN in an earlier run whose
-// cube-scope iteration control completed.
+// cube-scope iteration control completed. A full run knows it from the manifest's marker. A
+// requeued cluster task (--skip-committed) knows it when every channel it has left holds a CLEAN
+// result: a group's results are all recorded before any of its channels is committed, and a run
+// that redoes a channel's CLEAN first drops its result (dropClean).
 func (e *engine) cubeCleaned(chans []int) bool {
-	if !e.cubeDone {
+	if !e.cubeDone && !e.p.SkipCommitted {
 		return false
 	}
 	for _, c := range chans {
@@ -475,6 +519,17 @@ func (e *engine) cubeCleaned(chans []int) bool {
 		}
 	}
 	return true
+}
+
+// dropClean rewrites channel c's record with its phase-A result only (in progress): the CLEAN
+// result of an earlier run is dropped before this run changes the channel's planes.
+func (e *engine) dropClean(c int) error {
+	info, err := json.Marshal(channelInfo{Prep: e.preps[c]})
+	if err != nil {
+		return err
+	}
+	e.cleaned[c] = nil
+	return e.st.BeginChannel(c, info)
 }
 
 // sameImaging reports whether two runs' parameters give the same PSFs (what phase A depends on),
@@ -545,7 +600,7 @@ func openCube(p *Params, in *runInput, e *engine, path string, opts *store.Optio
 			st.Close()
 			return nil, false, err
 		}
-		if p.Channels == "" {
+		if p.Channels == "" && !p.DryRun {
 			// Runs of selected channels (cluster tasks running at once) leave the manifest alone.
 			if err := st.SetRunParams(rpJSON); err != nil {
 				st.Close()

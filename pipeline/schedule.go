@@ -158,6 +158,13 @@ func (e *engine) cleanCube(ctx context.Context, workers []*worker, chans []int, 
 	if err := e.markCubeCleaned(false); err != nil {
 		return err
 	}
+	for _, c := range chans {
+		if e.cleaned[c] != nil {
+			if err := e.dropClean(c); err != nil {
+				return err
+			}
+		}
+	}
 	var group []*chanState
 	var empty []*chanState
 	for _, c := range chans {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/cubeimg/cubeimg/internal/units"
@@ -23,6 +25,7 @@ import (
 type runFlags struct {
 	imsize, cell, threshold, maxResident, uvtaper, restoringbeam string
 	quiet                                                        bool
+	jsonPlan                                                     bool
 }
 
 func newRunCmd() *cobra.Command {
@@ -55,10 +58,34 @@ with --resume; --channels 12,40:44 --resume re-images only those channels.`,
 			if !f.quiet {
 				prog = pipeline.NewProgress(os.Stderr, term.IsTerminal(int(os.Stderr.Fd())), 10*time.Second)
 			}
+			if f.jsonPlan {
+				if !p.DryRun {
+					return fmt.Errorf("--json goes with --dry-run")
+				}
+				plan, err := pipeline.DryRun(ctx, &p, prog)
+				if plan != nil {
+					enc := json.NewEncoder(cmd.OutOrStdout())
+					enc.SetIndent("", "  ")
+					if jerr := enc.Encode(plan); jerr != nil {
+						return jerr
+					}
+				}
+				return err
+			}
 			return runPipeline(ctx, &p, prog, cmd.OutOrStdout())
 		},
 	}
 	fl := cmd.Flags()
+	fl.SortFlags = false
+	fl.AddFlagSet(f.flagSet(&p))
+	fl.BoolVar(&f.jsonPlan, "json", false, "with --dry-run: print the plan as JSON (the fields of pipeline.Plan)")
+	return cmd
+}
+
+// flagSet returns the flags of a run, bound to p and f: `cubeimg run` and `cubeimg slurm` (which
+// passes them on to every task) share them.
+func (f *runFlags) flagSet(p *pipeline.Params) *pflag.FlagSet {
+	fl := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	fl.SortFlags = false
 	fl.StringVar(&p.Vis, "vis", "", "input MeasurementSet directory or UVFITS file")
 	fl.StringVar(&p.ImageName, "imagename", "", "output name: writes NAME.cube (and NAME.spool, NAME.<ext>.fits)")
@@ -125,7 +152,7 @@ with --resume; --channels 12,40:44 --resume re-images only those channels.`,
 	fl.StringVar(&p.Report, "report", "", "write a JSON run report (phase timings, peak RSS, bytes read and written) to this file")
 	fl.BoolVar(&p.Fits, "fits", false, "also export every extension as NAME.<ext>.fits")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress output")
-	return cmd
+	return fl
 }
 
 func (f *runFlags) apply(p *pipeline.Params, cmd *cobra.Command) error {

@@ -162,3 +162,15 @@ func TestErrors_NameTheFile(t *testing.T) {
 		t.Fatalf("bad --max-resident: exit %d, stderr %q", code, errs)
 	}
 }
+
+func TestVerify_Complete(t *testing.T) {
+	dir := makeCube(t, 4, 3)
+	out, errs, code := cubestore(t, "verify", "-q", "--complete", dir)
+	if code != 1 || !strings.Contains(errs, "1 of 4 channels are not committed") {
+		t.Fatalf("verify --complete with channel 3 never written: exit %d, want 1\n%s%s", code, out, errs)
+	}
+	dir = makeCube(t, 3, 3)
+	if out, errs, code := cubestore(t, "verify", "-q", "--complete", dir); code != 0 || !strings.Contains(out, "OK") {
+		t.Fatalf("verify --complete of a complete cube: exit %d\n%s%s", code, out, errs)
+	}
+}

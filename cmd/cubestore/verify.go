@@ -13,7 +13,7 @@ import (
 )
 
 func newVerifyCmd() *cobra.Command {
-	var quiet bool
+	var quiet, complete bool
 	var maxResident string
 	cmd := &cobra.Command{
 		Use:   "verify CUBE",
@@ -23,7 +23,8 @@ xxhash64 and compares it with the checksum recorded when the channel was committ
 It prints one line per mismatch naming the extension, channel and tile, lists the channels
 that are not committed, and exits 0 when everything matches, 1 when anything is damaged
 (a tile, an unreadable channel record), 2 when it cannot run. It may run while another
-process writes the cube.`,
+process writes the cube. With --complete, a channel that is not committed is a problem too (exit 1):
+the check that a run, such as a cluster run's tasks, imaged every channel.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			limit, err := tiles.ParseSize(maxResident)
@@ -61,11 +62,15 @@ process writes the cube.`,
 			if !rep.OK() {
 				return &exitError{code: 1, err: fmt.Errorf("%s: %d damaged tiles, %d other problems", args[0], len(rep.Mismatches), len(rep.Problems))}
 			}
+			if missing := len(rep.InProgress) + len(rep.Empty); complete && missing > 0 {
+				return &exitError{code: 1, err: fmt.Errorf("%s: %d of %d channels are not committed", args[0], missing, s.Manifest().NChan)}
+			}
 			fmt.Fprintln(w, "OK")
 			return nil
 		},
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	cmd.Flags().BoolVar(&complete, "complete", false, "exit 1 also when a channel is not committed (every channel must be imaged)")
 	cmd.Flags().StringVar(&maxResident, "max-resident", "256MiB", "memory budget for read buffers (e.g. 1GiB, 500MB)")
 	return cmd
 }
