@@ -174,9 +174,9 @@ func (e *engine) fixedBytes() int64 {
 	return n
 }
 
-// sampleBytesPer is the memory per loaded sample: the spool's 36 bytes, the imaging weight and
-// the model visibility.
-const sampleBytesPer = 36 + 4 + 8
+// sampleBytesPer is the memory per loaded sample: the spool's 36 bytes, the imaging weight, the
+// model visibility and the gridder's tile index (8 bytes while it grids).
+const sampleBytesPer = 36 + 4 + 8 + 8
 
 func (e *engine) newWorker(ctx context.Context) (*worker, error) {
 	held := e.fixedBytes()

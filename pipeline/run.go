@@ -189,10 +189,14 @@ func run(ctx context.Context, p *Params, prog Progress, out io.Writer, planOut *
 	}
 	plan.Print(out)
 	e.threads = plan.ThreadsPerWorker
-	// The gridder keeps one goroutine per channel (e.gopts.Threads = 1): its threaded
-	// accumulation adds into the grid in an order that depends on scheduling, and a channel's
-	// numbers must not depend on the workers or the cores; the FFT, Hogbom and the mask smoothing
-	// use e.threads and give the same numbers for any thread count.
+	// Every stage of a channel uses the plan's threads per channel; each gives the same numbers
+	// for any thread count (the gridder's tiles go in fixed phases, the FFT's rows and columns
+	// are independent), so the cube does not depend on the workers or the cores.
+	gopts := e.gopts
+	gopts.Threads = e.threads
+	if e.gplan, err = gridder.NewPlan(e.geom, &gopts); err != nil {
+		return fmt.Errorf("gridder: %w", err)
+	}
 
 	workers := make([]*worker, 0, plan.Workers)
 	defer func() {
@@ -276,7 +280,7 @@ func newEngine(p *Params, in *runInput, budget *tiles.Budget) (*engine, error) {
 	for c := range in.freqs {
 		nvis = max(nvis, in.sp.Count(c))
 	}
-	e.gopts = gridder.Options{Kernel: kern, Epsilon: p.GridderEps, NVis: int(nvis), Threads: 1}
+	e.gopts = gridder.Options{Kernel: kern, Epsilon: p.GridderEps, NVis: int(nvis)}
 	e.gplan, err = gridder.NewPlan(e.geom, &e.gopts)
 	if err != nil {
 		return nil, fmt.Errorf("gridder: %w", err)

@@ -58,6 +58,14 @@ func (p *Plan) coords(u, v float64) (a, b float64) {
 // axisES returns the first tap cell (wrapped into [0, n)) and fills ker with the ES weights for
 // grid coordinate a.
 func (p *Plan) axisES(a float64, n int, ker *[maxTaps]float32) int {
+	i0, y := p.esFirst(a, n)
+	p.evalFn(p.es, y, ker)
+	return i0
+}
+
+// esFirst returns the first tap cell (wrapped into [0, n)) of grid coordinate a and the kernel's
+// argument y in [-1, 1] for it.
+func (p *Plan) esFirst(a float64, n int) (int, float64) {
 	// Fold periodically into [0, n): the FFT grid is periodic.
 	if a < 0 || a >= float64(n) {
 		a -= float64(n) * math.Floor(a/float64(n))
@@ -67,22 +75,21 @@ func (p *Plan) axisES(a float64, n int, ker *[maxTaps]float32) int {
 	}
 	s := a - float64(p.w)/2
 	i0f := math.Ceil(s)
-	p.evalFn(p.es, 2*(i0f-s)-1, ker)
 	i0 := int(i0f)
 	if i0 < 0 {
 		i0 += n
 	}
-	return i0
+	return i0, 2*(i0f-s) - 1
 }
 
 // axisCASA returns the first tap cell and the tap sum for CASA's kernel at grid coordinate a,
 // and false if the 7 taps do not fit in [0, n).
 func (p *Plan) axisCASA(a float64, n int, ker *[maxTaps]float32) (int, float32, bool) {
-	anchor := math.Round(a)
-	ia := int(anchor)
-	if !(anchor-casaSupport >= 0 && anchor+casaSupport < float64(n)) {
+	i0, ok := casaFirst(a, n)
+	if !ok {
 		return 0, 0, false
 	}
+	anchor := math.Round(a)
 	off := int(math.Round((anchor - a) * casaOversampling))
 	var norm float32
 	for k := 0; k < casaTaps; k++ {
@@ -97,7 +104,17 @@ func (p *Plan) axisCASA(a float64, n int, ker *[maxTaps]float32) (int, float32, 
 		ker[k] = c
 		norm += c
 	}
-	return ia - casaSupport, norm, true
+	return i0, norm, true
+}
+
+// casaFirst returns the first tap cell of CASA's kernel at grid coordinate a, and false if the 7
+// taps do not fit in [0, n).
+func casaFirst(a float64, n int) (int, bool) {
+	anchor := math.Round(a)
+	if !(anchor-casaSupport >= 0 && anchor+casaSupport < float64(n)) {
+		return 0, false
+	}
+	return int(anchor) - casaSupport, true
 }
 
 type (
@@ -185,46 +202,206 @@ func checkSamples(s *imaging.Samples, wt []float32) {
 
 // Grid adds the samples of s with imaging weights wt onto grid (len GridLen(); not cleared):
 // wt[i]*s.Vis[i], or wt[i] alone when psf is true (the PSF grids the weights). Samples with
-// zero weight are skipped. Samples sorted with SortSamples grid several times faster.
-// It returns the sums needed to normalise the image; the error wraps ErrBadSamples if samples
-// with non-finite values were skipped.
+// zero weight are skipped. It returns the sums needed to normalise the image; the error wraps
+// ErrBadSamples if samples with non-finite values were skipped.
+//
+// The result does not depend on Options.Threads or on scheduling: the samples are bucketed by
+// uv tile (keeping their order), every tile's samples are accumulated in order into a local
+// buffer that is then added to the grid, and blocks of tiles go in a fixed sequence of phases in
+// which no two blocks' buffers overlap, so the blocks of one phase may run in parallel. The sums of the
+// returned Stats are taken tile by tile in tile order. It allocates 8 bytes per sample.
 func (p *Plan) Grid(grid []complex64, s *imaging.Samples, wt []float32, psf bool) (Stats, error) {
 	if len(grid) != p.GridLen() {
 		panic("gridder: grid length does not match the plan")
 	}
 	checkSamples(s, wt)
 	n := len(s.Vis)
-	var locks []sync.Mutex
-	nw := p.workers(n)
-	if nw > 1 {
-		locks = make([]sync.Mutex, p.ntv)
-	}
-	stats := make([]Stats, nw)
-	p.parallel(n, nw, func(worker int, next func() (int, int, bool)) {
-		g := griddingWorker{p: p, grid: grid, locks: locks, buf: make([]complex64, p.bufStride()*p.bufStride()), tile: -1, sw: switchRate{last: -1}}
-		for {
-			lo, hi, ok := next()
-			if !ok {
-				break
-			}
-			g.run(s, wt, psf, lo, hi, &stats[worker])
+	ntiles := p.ntu * p.ntv
+	// Pass 1: the tile of every sample, counted per tile.
+	tileOf := make([]int32, n)
+	count := make([]int32, ntiles+1)
+	var pre Stats
+	for i := range n {
+		tileOf[i] = -1
+		wi := wt[i]
+		if wi == 0 {
+			continue
 		}
-		g.flush()
-	})
-	var tot Stats
+		vis := complex64(1)
+		if !psf {
+			vis = s.Vis[i]
+		}
+		if !finite32(wi) || !finite32(real(vis)) || !finite32(imag(vis)) {
+			pre.Bad++
+			continue
+		}
+		i0, j0, ok, bad := p.firstCells(s.U[i], s.V[i])
+		if bad {
+			pre.Bad++
+			continue
+		}
+		if !ok {
+			pre.OutOfGrid++
+			continue
+		}
+		t := (j0/tileSize)*p.ntu + i0/tileSize
+		tileOf[i] = int32(t)
+		count[t+1]++
+	}
+	for t := range ntiles {
+		count[t+1] += count[t]
+	}
+	order := make([]int32, count[ntiles])
+	next := append([]int32(nil), count[:ntiles]...)
+	for i, t := range tileOf {
+		if t >= 0 {
+			order[next[t]] = int32(i)
+			next[t]++
+		}
+	}
+	// Pass 2: blocks of superTile x superTile tiles, phase after phase; one goroutine grids a
+	// block's tiles in tile order.
+	stats := make([]Stats, ntiles)
+	nbu, nbv := (p.ntu+superTile-1)/superTile, (p.ntv+superTile-1)/superTile
+	nw := p.workers(len(order))
+	bufs := make([][]complex64, nw)
+	for w := range bufs {
+		bufs[w] = make([]complex64, p.bufStride()*p.bufStride())
+	}
+	var blocks []int
+	for phase := range gridPhases * gridPhases {
+		blocks = blocks[:0]
+		for b := range nbu * nbv {
+			if blockPhase(b%nbu, nbu, b/nbu, nbv) == phase {
+				blocks = append(blocks, b)
+			}
+		}
+		gridBlock := func(w, b int) {
+			bu, bv := b%nbu, b/nbu
+			for tv := bv * superTile; tv < min((bv+1)*superTile, p.ntv); tv++ {
+				for tu := bu * superTile; tu < min((bu+1)*superTile, p.ntu); tu++ {
+					t := tv*p.ntu + tu
+					if count[t+1] > count[t] {
+						p.gridTile(grid, bufs[w], t, order[count[t]:count[t+1]], s, wt, psf, &stats[t])
+					}
+				}
+			}
+		}
+		if nw == 1 || len(blocks) <= 1 {
+			for _, b := range blocks {
+				gridBlock(0, b)
+			}
+			continue
+		}
+		var pos atomic.Int64
+		var wg sync.WaitGroup
+		for w := range min(nw, len(blocks)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					k := int(pos.Add(1)) - 1
+					if k >= len(blocks) {
+						return
+					}
+					gridBlock(w, blocks[k])
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	tot := pre
 	for _, st := range stats {
 		tot.add(st)
 	}
 	return tot, tot.err()
 }
 
-type griddingWorker struct {
-	p     *Plan
-	grid  []complex64
-	locks []sync.Mutex
-	buf   []complex64
-	tile  int // tile held in buf, -1 for none
-	sw    switchRate
+// Gridding goes by blocks of superTile x superTile tiles in gridPhases^2 phases: along each axis
+// blocks alternate between two phases, and the last two blocks of an axis (whose buffers may wrap
+// around the periodic grid onto the first blocks) have a phase each. The tiles' buffers of two
+// blocks of one phase never overlap: a tile's buffer spans its tile and less than one more tile
+// (bufStride < 2*tileSize), so a block's buffers stay within the block and less than one tile
+// beyond it.
+const (
+	superTile  = 8
+	gridPhases = 4
+)
+
+// blockPhase returns the phase of block (bu, bv) of an nbu x nbv grid of blocks.
+func blockPhase(bu, nbu, bv, nbv int) int {
+	axis := func(k, n int) int {
+		if k >= n-2 {
+			return 2 + k - max(n-2, 0)
+		}
+		return k % 2
+	}
+	return axis(bv, nbv)*gridPhases + axis(bu, nbu)
+}
+
+// gridTile accumulates the samples idx (all of tile t, in order) into buf and adds buf to the
+// grid.
+func (p *Plan) gridTile(grid, buf []complex64, t int, idx []int32, s *imaging.Samples, wt []float32, psf bool, st *Stats) {
+	S := p.bufStride()
+	tu, tv := t%p.ntu, t/p.ntu
+	acc := p.gridFn
+	var ku, kv [maxTaps]float32
+	clear(buf)
+	for _, ii := range idx {
+		i := int(ii)
+		wi := wt[i]
+		vis := complex64(1)
+		if !psf {
+			vis = s.Vis[i]
+		}
+		i0, j0, norm, _, _ := p.sampleTaps(s.U[i], s.V[i], &ku, &kv)
+		lu, lv := i0-tu*tileSize, j0-tv*tileSize
+		acc(buf, lv*S+lu, S, &ku, &kv, real(vis)*wi, imag(vis)*wi)
+		st.SumWeights += float64(wi)
+		st.Norm += float64(wi) * float64(norm)
+		st.Gridded++
+	}
+	x0, y0 := tu*tileSize, tv*tileSize
+	for r := 0; r < S; r++ {
+		y := y0 + r
+		for y >= p.nv {
+			y -= p.nv
+		}
+		dst := grid[y*p.nu : (y+1)*p.nu]
+		src := buf[r*S : (r+1)*S]
+		if x0+S <= p.nu {
+			d := dst[x0 : x0+S]
+			d = d[:len(src)]
+			for c := range src {
+				d[c] += src[c]
+			}
+		} else {
+			x := x0
+			for c := range src {
+				for x >= p.nu {
+					x -= p.nu
+				}
+				dst[x] += src[c]
+				x++
+			}
+		}
+	}
+}
+
+// firstCells returns the first tap cells of a sample as sampleTaps does, without the kernel.
+func (p *Plan) firstCells(u, v float64) (i0, j0 int, ok, bad bool) {
+	a, b := p.coords(u, v)
+	if !finite(a) || !finite(b) {
+		return 0, 0, false, true
+	}
+	if p.kind == KernelCASA {
+		ia, oku := casaFirst(a, p.nu)
+		ja, okv := casaFirst(b, p.nv)
+		return ia, ja, oku && okv, false
+	}
+	i0, _ = p.esFirst(a, p.nu)
+	j0, _ = p.esFirst(b, p.nv)
+	return i0, j0, true, false
 }
 
 // switchRate watches how often consecutive samples change uv tile. Over windows of 64 samples,
@@ -246,160 +423,6 @@ func (r *switchRate) next(tile int) bool {
 		r.n, r.changes = 0, 0
 	}
 	return r.direct
-}
-
-// direct adds one sample straight into the grid (with wrap), holding the locks of its rows.
-func (g *griddingWorker) direct(i0, j0 int, ku, kv *[maxTaps]float32, vr, vi float32) {
-	p := g.p
-	w := p.w
-	var rowsA [8]int
-	rows := rowsA[:0]
-	if g.locks != nil {
-		rows = p.tileRows(j0, w, rows)
-		for _, r := range rows {
-			g.locks[r].Lock()
-		}
-	}
-	for r := 0; r < w; r++ {
-		y := j0 + r
-		for y >= p.nv {
-			y -= p.nv
-		}
-		row := g.grid[y*p.nu : (y+1)*p.nu]
-		ar, ai := vr*kv[r], vi*kv[r]
-		x := i0
-		for c := 0; c < w; c++ {
-			for x >= p.nu {
-				x -= p.nu
-			}
-			row[x] += complex(ar*ku[c], ai*ku[c])
-			x++
-		}
-	}
-	for i := len(rows) - 1; i >= 0; i-- {
-		g.locks[rows[i]].Unlock()
-	}
-}
-
-func (g *griddingWorker) run(s *imaging.Samples, wt []float32, psf bool, lo, hi int, st *Stats) {
-	p := g.p
-	S := p.bufStride()
-	acc := p.gridFn
-	var ku, kv [maxTaps]float32
-	for i := lo; i < hi; i++ {
-		wi := wt[i]
-		if wi == 0 {
-			continue
-		}
-		vis := complex64(1)
-		if !psf {
-			vis = s.Vis[i]
-		}
-		if !finite32(wi) || !finite32(real(vis)) || !finite32(imag(vis)) {
-			st.Bad++
-			continue
-		}
-		i0, j0, norm, ok, bad := p.sampleTaps(s.U[i], s.V[i], &ku, &kv)
-		if bad {
-			st.Bad++
-			continue
-		}
-		if !ok {
-			st.OutOfGrid++
-			continue
-		}
-		tu, tv := i0/tileSize, j0/tileSize
-		tile := tv*p.ntu + tu
-		if g.sw.next(tile) {
-			// Unsorted input: a buffer flush per sample would cost more than the sample.
-			g.flush()
-			g.direct(i0, j0, &ku, &kv, real(vis)*wi, imag(vis)*wi)
-		} else {
-			if tile != g.tile {
-				g.flush()
-				g.tile = tile
-			}
-			lu, lv := i0-tu*tileSize, j0-tv*tileSize
-			acc(g.buf, lv*S+lu, S, &ku, &kv, real(vis)*wi, imag(vis)*wi)
-		}
-		st.SumWeights += float64(wi)
-		st.Norm += float64(wi) * float64(norm)
-		st.Gridded++
-	}
-}
-
-// flush adds the local buffer into the grid (with periodic wrap) and clears it.
-func (g *griddingWorker) flush() {
-	if g.tile < 0 {
-		return
-	}
-	p := g.p
-	S := p.bufStride()
-	tu, tv := g.tile%p.ntu, g.tile/p.ntu
-	x0, y0 := tu*tileSize, tv*tileSize
-	var rowsA [8]int
-	rows := rowsA[:0]
-	if g.locks != nil {
-		rows = p.tileRows(y0, S, rows)
-		for _, r := range rows {
-			g.locks[r].Lock()
-		}
-	}
-	for r := 0; r < S; r++ {
-		y := y0 + r
-		for y >= p.nv {
-			y -= p.nv
-		}
-		dst := g.grid[y*p.nu : (y+1)*p.nu]
-		src := g.buf[r*S : (r+1)*S]
-		if x0+S <= p.nu {
-			d := dst[x0 : x0+S]
-			d = d[:len(src)]
-			for c := range src {
-				d[c] += src[c]
-				src[c] = 0
-			}
-		} else {
-			x := x0
-			for c := range src {
-				for x >= p.nu {
-					x -= p.nu
-				}
-				dst[x] += src[c]
-				src[c] = 0
-				x++
-			}
-		}
-	}
-	for i := len(rows) - 1; i >= 0; i-- {
-		g.locks[rows[i]].Unlock()
-	}
-	g.tile = -1
-}
-
-// tileRows appends, in increasing order and without repeats, the tile rows covered by grid
-// rows y0 .. y0+S-1 (wrapped).
-func (p *Plan) tileRows(y0, S int, rows []int) []int {
-	for r := 0; r < S; r++ {
-		y := (y0 + r) % p.nv
-		t := y / tileSize
-		seen := false
-		for _, q := range rows {
-			if q == t {
-				seen = true
-				break
-			}
-		}
-		if !seen {
-			rows = append(rows, t)
-		}
-	}
-	for i := 1; i < len(rows); i++ {
-		for j := i; j > 0 && rows[j] < rows[j-1]; j-- {
-			rows[j], rows[j-1] = rows[j-1], rows[j]
-		}
-	}
-	return rows
 }
 
 // Degrid computes dst[i] = the kernel-weighted sum of grid (len GridLen(), already

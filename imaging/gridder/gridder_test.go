@@ -519,3 +519,49 @@ func TestNewPlan_CostModel(t *testing.T) {
 		t.Errorf("sigma range [2, 2.2] gave %v", p)
 	}
 }
+
+// The grid and its sums do not depend on the number of threads or on scheduling, for sorted
+// and unsorted samples, with either kernel.
+func TestGrid_ThreadsDoNotChangeTheGrid(t *testing.T) {
+	const arcsec = math.Pi / 180 / 3600
+	g := imaging.Geometry{Nx: 100, Ny: 90, CellX: 0.1 * arcsec, CellY: 0.12 * arcsec}
+	rng := rand.New(rand.NewPCG(5, 6))
+	n := 30000
+	s := imaging.Samples{U: make([]float64, n), V: make([]float64, n), W: make([]float64, n), Vis: make([]complex64, n), Weight: make([]float32, n)}
+	wt := make([]float32, n)
+	umax := 0.5 / (0.1 * arcsec)
+	for i := range n {
+		s.U[i] = (rng.Float64()*2 - 1) * umax
+		s.V[i] = (rng.Float64()*2 - 1) * umax * 0.8
+		s.Vis[i] = complex(float32(rng.NormFloat64()), float32(rng.NormFloat64()))
+		s.Weight[i] = 1
+		wt[i] = float32(rng.Float64())
+	}
+	for _, kern := range []Kernel{KernelES, KernelCASA} {
+		var ref []complex64
+		var refStats Stats
+		for _, th := range []int{1, 2, 3, 8, 2} {
+			p, err := NewPlan(g, &Options{Kernel: kern, Threads: th})
+			if err != nil {
+				t.Fatal(err)
+			}
+			grid := make([]complex64, p.GridLen())
+			st, err := p.Grid(grid, &s, wt, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ref == nil {
+				ref, refStats = grid, st
+				continue
+			}
+			if st != refStats {
+				t.Fatalf("%v, %d threads: stats %+v, 1 thread %+v", kern, th, st, refStats)
+			}
+			for i := range grid {
+				if grid[i] != ref[i] {
+					t.Fatalf("%v, %d threads: cell %d is %v, with 1 thread %v", kern, th, i, grid[i], ref[i])
+				}
+			}
+		}
+	}
+}
