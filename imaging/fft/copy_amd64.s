@@ -122,3 +122,33 @@ sloop:
 sdone:
 	VZEROUPPER
 	RET
+
+// func copyStridedNT(dst []complex64, dstStride int, src []complex64, srcStride, rows, width int)
+// copyStrided with non-temporal stores: dst must be 32-byte aligned, and so must every row of it.
+TEXT ·copyStridedNT(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), DI
+	MOVQ dstStride+24(FP), R8
+	MOVQ src_base+32(FP), SI
+	MOVQ srcStride+56(FP), R9
+	MOVQ rows+64(FP), BX
+	MOVQ width+72(FP), CX
+	SHLQ $3, R8
+	SHLQ $3, R9
+	SHLQ $3, CX
+
+ntrow:
+	XORQ AX, AX
+
+ntcopy:
+	VMOVUPS (SI)(AX*1), Y0
+	VMOVNTPS Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	CMPQ AX, CX
+	JLT ntcopy
+	ADDQ R9, SI
+	ADDQ R8, DI
+	DECQ BX
+	JNZ ntrow
+	SFENCE
+	VZEROUPPER
+	RET

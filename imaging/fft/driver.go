@@ -1,11 +1,10 @@
 package fft
 
 import (
-	"os"
 	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // The 2-D driver: a transform is a pass over rows and a pass over columns. Each pass moves strips of
@@ -40,11 +39,21 @@ func (e goEngine) newRunner(lanes int) runner {
 func (r *goRunner) buf() []complex64              { return r.w.bufs[0] }
 func (r *goRunner) run(dir Direction) []complex64 { return r.lp.run(r.w, dir) }
 
-// lanesFor returns the strip width for lines of length n: enough lanes for whole cache lines and
-// vector registers, few enough that the two strip buffers stay in a core's L2 cache.
-func lanesFor(n int) int {
+// Strip widths. A row strip is transposed through registers, so a few lanes suffice; a column
+// strip reads lanes*8 contiguous bytes from each row, so wider strips make fewer, longer strided
+// accesses. Both keep the two strip buffers (2 * n * lanes * 8 bytes) within a core's L2 cache.
+func rowLanesFor(n int) int {
+	if n <= 4096 {
+		return 16
+	}
+	return 8
+}
+
+func colLanesFor(n int) int {
 	switch {
-	case n <= 2048:
+	case n <= 4096:
+		return 32
+	case n <= 8192:
 		return 16
 	default:
 		return 8
@@ -61,19 +70,20 @@ type driver struct {
 	rowLanes, colLanes int
 	threads            int
 	workers            []*worker
+	// streamBytes is the grid size from which the last pass writes with non-temporal stores.
+	streamBytes int
 }
 
 func newDriver(nx, ny, threads int, rowEng, colEng engine) *driver {
+	return newDriverLanes(nx, ny, threads, rowLanesFor(nx), colLanesFor(ny), rowEng, colEng)
+}
+
+func newDriverLanes(nx, ny, threads, rowLanes, colLanes int, rowEng, colEng engine) *driver {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	d := &driver{nx: nx, ny: ny, rowLanes: lanesFor(nx), colLanes: lanesFor(ny), threads: threads}
-	if v, err := strconv.Atoi(os.Getenv("FFT_ROWLANES")); err == nil {
-		d.rowLanes = v
-	}
-	if v, err := strconv.Atoi(os.Getenv("FFT_COLLANES")); err == nil {
-		d.colLanes = v
-	}
+	d := &driver{nx: nx, ny: ny, rowLanes: rowLanes, colLanes: colLanes, threads: threads,
+		streamBytes: defaultStreamBytes}
 	d.workers = make([]*worker, threads)
 	for i := range d.workers {
 		d.workers[i] = &worker{row: rowEng.newRunner(d.rowLanes), col: colEng.newRunner(d.colLanes)}
@@ -258,16 +268,23 @@ func gatherCols(buf []complex64, lanes int, data []complex64, nx, ny int, cols [
 	}
 }
 
-// scatterCols is the inverse of gatherCols for the row segments rows (every row when nil).
-func scatterCols(data []complex64, nx, ny int, cols []int, rows []seg, res []complex64, lanes int) {
+// scatterCols is the inverse of gatherCols for the row segments rows (every row when nil). With
+// stream set it writes with non-temporal stores where alignment allows: for the last pass over
+// a grid larger than the caches, it saves reading every destination line before writing it.
+func scatterCols(data []complex64, nx, ny int, cols []int, rows []seg, res []complex64, lanes int, stream bool) {
 	nb := len(cols)
 	if rows == nil {
 		rows = []seg{{0, ny}}
 	}
 	x0 := cols[0]
 	fast := contiguous(cols) && useAVX2 && nb%4 == 0
+	stream = stream && fast && nx%4 == 0 && uintptr(unsafe.Pointer(&data[x0]))%32 == 0
 	for _, s := range rows {
 		if s.hi <= s.lo {
+			continue
+		}
+		if stream {
+			copyStridedNT(data[s.lo*nx+x0:], nx, res[s.lo*lanes:], lanes, s.hi-s.lo, nb)
 			continue
 		}
 		if fast {
@@ -297,20 +314,25 @@ func (d *driver) rowPass(data []complex64, dir Direction, rows []int, in, out []
 }
 
 // colPass transforms the columns listed, reading the row segments in (nil: all; others taken as
-// zero) and writing the row segments out (nil: all).
-func (d *driver) colPass(data []complex64, dir Direction, cols []int, in, out []seg) {
+// zero) and writing the row segments out (nil: all). last says no pass reads data after this one.
+func (d *driver) colPass(data []complex64, dir Direction, cols []int, in, out []seg, last bool) {
+	stream := last && len(data)*8 >= d.streamBytes
 	d.strips(cols, d.colLanes, func(w *worker, strip []int) {
 		gatherCols(w.col.buf(), d.colLanes, data, d.nx, d.ny, strip, in)
 		res := w.col.run(dir)
-		scatterCols(data, d.nx, d.ny, strip, out, res, d.colLanes)
+		scatterCols(data, d.nx, d.ny, strip, out, res, d.colLanes, stream)
 	})
 }
+
+// defaultStreamBytes is the grid size from which the last pass writes with non-temporal stores:
+// grids this large do not stay in cache for the caller anyway.
+const defaultStreamBytes = 64 << 20
 
 func (d *driver) transform(data []complex64, dir Direction) {
 	d.checkLen(data)
 	all := []seg{{0, d.nx}}
 	d.rowPass(data, dir, indices(d.ny), all, all)
-	d.colPass(data, dir, indices(d.nx), nil, nil)
+	d.colPass(data, dir, indices(d.nx), nil, nil, true)
 }
 
 func (d *driver) transformSparse(data []complex64, dir Direction, in Rect) {
@@ -318,14 +340,14 @@ func (d *driver) transformSparse(data []complex64, dir Direction, in Rect) {
 	inRows, inRowSegs := span(in.Y0, in.NY, d.ny)
 	_, inSegs := span(in.X0, in.NX, d.nx)
 	d.rowPass(data, dir, inRows, inSegs, []seg{{0, d.nx}})
-	d.colPass(data, dir, indices(d.nx), inRowSegs, nil)
+	d.colPass(data, dir, indices(d.nx), inRowSegs, nil, true)
 }
 
 func (d *driver) transformCrop(data []complex64, dir Direction, out Rect) {
 	d.checkLen(data)
 	outRows, outRowSegs := span(out.Y0, out.NY, d.ny)
 	_, outSegs := span(out.X0, out.NX, d.nx)
-	d.colPass(data, dir, indices(d.nx), nil, outRowSegs)
+	d.colPass(data, dir, indices(d.nx), nil, outRowSegs, false)
 	d.rowPass(data, dir, outRows, []seg{{0, d.nx}}, outSegs)
 }
 

@@ -48,3 +48,6 @@ func gather4(dst []complex64, lanes int, r0, r1, r2, r3 *complex64, count int)
 
 //go:noescape
 func scatter4(r0, r1, r2, r3 *complex64, src []complex64, lanes, count int)
+
+//go:noescape
+func copyStridedNT(dst []complex64, dstStride int, src []complex64, srcStride, rows, width int)

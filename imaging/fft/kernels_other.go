@@ -6,7 +6,7 @@ func pass4(y, x, tw []complex64, s, m int, dir Direction) { pass4Go(y, x, tw, s,
 
 func pass2(y, x, tw []complex64, s, m int) { pass2Go(y, x, tw, s, m) }
 
-const useAVX2 = false
+var useAVX2 = false
 
 func copyStrided(dst []complex64, dstStride int, src []complex64, srcStride, rows, width, ahead int) {
 	panic("fft: copyStrided without assembly")
@@ -18,4 +18,8 @@ func gather4(dst []complex64, lanes int, r0, r1, r2, r3 *complex64, count int) {
 
 func scatter4(r0, r1, r2, r3 *complex64, src []complex64, lanes, count int) {
 	panic("fft: scatter4 without assembly")
+}
+
+func copyStridedNT(dst []complex64, dstStride int, src []complex64, srcStride, rows, width int) {
+	panic("fft: copyStridedNT without assembly")
 }

@@ -39,7 +39,7 @@ func (d *driver) transformToReal(dst []float32, data []complex64, dir Direction,
 			clear(o[nb:])
 		}
 		res := w.col.run(dir)
-		scatterCols(data, nx, ny, cols, outRowSegs, res, lanes)
+		scatterCols(data, nx, ny, cols, outRowSegs, res, lanes, false)
 	})
 
 	// Row pass: rows of out in pairs; lane l carries z = c_a + i c_b with the Hermitian rows
@@ -165,7 +165,7 @@ func (d *driver) transformFromReal(data []complex64, src []float32, dir Directio
 	d.strips(indices(h+1), lanes, func(w *worker, cols []int) {
 		gatherCols(w.col.buf(), lanes, data, nx, ny, cols, inRowSegs)
 		res := w.col.run(dir)
-		scatterCols(data, nx, ny, cols, nil, res, lanes)
+		scatterCols(data, nx, ny, cols, nil, res, lanes, len(data)*8 >= d.streamBytes)
 		// Mirrors: X[-ky, -kx] = conj(X[ky, kx]), skipping kx = 0 and nx/2 (their own mirrors).
 		for ky := 0; ky < ny; ky++ {
 			mrow := data[((ny-ky)%ny)*nx:][:nx]
