@@ -152,3 +152,104 @@ ntcopy:
 	SFENCE
 	VZEROUPPER
 	RET
+
+// func packPairsAVX2(dst, src *complex64, n, mode int, mask *[8]uint32, pf *complex64)
+// dst[l] = a + i b for (a, b) = (src[2l], src[2l+1]), l < n (n a multiple of 4). mode 0: as is;
+// 1: a and b conjugated first (mask negates the imaginary parts); 2: Re a + i Re b. The 2n
+// complex64 at pf are prefetched (the caller's next rows).
+TEXT ·packPairsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ mode+24(FP), DX
+	MOVQ mask+32(FP), AX
+	MOVQ pf+40(FP), BX
+	VMOVUPS (AX), Y15
+	MOVQ CX, AX
+	SHLQ $4, AX             // 2n complex64 in bytes
+	ADDQ BX, AX
+ppf:
+	PREFETCHT0 (BX)
+	ADDQ $64, BX
+	CMPQ BX, AX
+	JLT ppf
+	PREFETCHT0 (BX)
+	SHRQ $2, CX
+	JZ pdone
+	CMPQ DX, $2
+	JEQ preal
+
+ploop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	CMPQ DX, $1
+	JNE pplain
+	VXORPS Y15, Y0, Y0
+	VXORPS Y15, Y1, Y1
+
+pplain:
+	VPERMILPS $0x4B, Y0, Y2
+	VPERMILPS $0x4B, Y1, Y3
+	VADDSUBPS Y2, Y0, Y0
+	VADDSUBPS Y3, Y1, Y1
+	VSHUFPS $0x44, Y1, Y0, Y0
+	VPERMPD $0xD8, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $64, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ ploop
+	JMP pdone
+
+preal:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VPERMILPS $0x08, Y0, Y0
+	VPERMILPS $0x08, Y1, Y1
+	VSHUFPS $0x44, Y1, Y0, Y0
+	VPERMPD $0xD8, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $64, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ preal
+
+pdone:
+	VZEROUPPER
+	RET
+
+// func scatter4NT(r0, r1, r2, r3 *complex64, src []complex64, lanes, count int)
+// scatter4 with non-temporal stores: every rk must be 32-byte aligned.
+TEXT ·scatter4NT(SB), NOSPLIT, $0-72
+	MOVQ r0+0(FP), AX
+	MOVQ r1+8(FP), BX
+	MOVQ r2+16(FP), CX
+	MOVQ r3+24(FP), DX
+	MOVQ src_base+32(FP), DI
+	MOVQ lanes+56(FP), R8
+	MOVQ count+64(FP), SI
+	SHLQ $3, R8
+	LEAQ (R8)(R8*2), R9
+	XORQ R10, R10
+	SHRQ $2, SI
+	JZ ntsdone
+
+ntsloop:
+	VMOVUPS (DI), Y0
+	VMOVUPS (DI)(R8*1), Y1
+	VMOVUPS (DI)(R8*2), Y2
+	VMOVUPS (DI)(R9*1), Y3
+	TRANSPOSE4
+	VMOVNTPS Y8, (AX)(R10*1)
+	VMOVNTPS Y9, (BX)(R10*1)
+	VMOVNTPS Y10, (CX)(R10*1)
+	VMOVNTPS Y11, (DX)(R10*1)
+	LEAQ (DI)(R8*4), DI
+	ADDQ $32, R10
+	DECQ SI
+	JNZ ntsloop
+
+ntsdone:
+	SFENCE
+	VZEROUPPER
+	RET

@@ -23,3 +23,13 @@ func scatter4(r0, r1, r2, r3 *complex64, src []complex64, lanes, count int) {
 func copyStridedNT(dst []complex64, dstStride int, src []complex64, srcStride, rows, width int) {
 	panic("fft: copyStridedNT without assembly")
 }
+
+func packPairsAVX2(dst, src *complex64, n, mode int, mask *[8]uint32, pf *complex64) {
+	panic("fft: packPairsAVX2 without assembly")
+}
+
+var maskFwd [8]uint32
+
+func scatter4NT(r0, r1, r2, r3 *complex64, src []complex64, lanes, count int) {
+	panic("fft: scatter4NT without assembly")
+}
