@@ -217,39 +217,3 @@ preal:
 pdone:
 	VZEROUPPER
 	RET
-
-// func scatter4NT(r0, r1, r2, r3 *complex64, src []complex64, lanes, count int)
-// scatter4 with non-temporal stores: every rk must be 32-byte aligned.
-TEXT ·scatter4NT(SB), NOSPLIT, $0-72
-	MOVQ r0+0(FP), AX
-	MOVQ r1+8(FP), BX
-	MOVQ r2+16(FP), CX
-	MOVQ r3+24(FP), DX
-	MOVQ src_base+32(FP), DI
-	MOVQ lanes+56(FP), R8
-	MOVQ count+64(FP), SI
-	SHLQ $3, R8
-	LEAQ (R8)(R8*2), R9
-	XORQ R10, R10
-	SHRQ $2, SI
-	JZ ntsdone
-
-ntsloop:
-	VMOVUPS (DI), Y0
-	VMOVUPS (DI)(R8*1), Y1
-	VMOVUPS (DI)(R8*2), Y2
-	VMOVUPS (DI)(R9*1), Y3
-	TRANSPOSE4
-	VMOVNTPS Y8, (AX)(R10*1)
-	VMOVNTPS Y9, (BX)(R10*1)
-	VMOVNTPS Y10, (CX)(R10*1)
-	VMOVNTPS Y11, (DX)(R10*1)
-	LEAQ (DI)(R8*4), DI
-	ADDQ $32, R10
-	DECQ SI
-	JNZ ntsloop
-
-ntsdone:
-	SFENCE
-	VZEROUPPER
-	RET

@@ -55,5 +55,3 @@ func copyStridedNT(dst []complex64, dstStride int, src []complex64, srcStride, r
 //go:noescape
 func packPairsAVX2(dst, src *complex64, n, mode int, mask *[8]uint32, pf *complex64)
 
-//go:noescape
-func scatter4NT(r0, r1, r2, r3 *complex64, src []complex64, lanes, count int)

@@ -30,6 +30,3 @@ func packPairsAVX2(dst, src *complex64, n, mode int, mask *[8]uint32, pf *comple
 
 var maskFwd [8]uint32
 
-func scatter4NT(r0, r1, r2, r3 *complex64, src []complex64, lanes, count int) {
-	panic("fft: scatter4NT without assembly")
-}
