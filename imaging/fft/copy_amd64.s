@@ -217,3 +217,82 @@ preal:
 pdone:
 	VZEROUPPER
 	RET
+
+// func unpackPairsAVX2(dst, z, m *complex64, n int, mask *[8]uint32, pf *complex64)
+// For l < n (a multiple of 4): dst[2l] = (z[l] + conj m[l])/2, dst[2l+1] = (z[l] - conj m[l])/(2i).
+// mask negates imaginary parts. The 2n complex64 at pf are prefetched (the caller's next rows).
+TEXT ·unpackPairsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ z+8(FP), SI
+	MOVQ m+16(FP), DX
+	MOVQ n+24(FP), CX
+	MOVQ mask+32(FP), AX
+	MOVQ pf+40(FP), BX
+	VMOVUPS (AX), Y15
+	MOVL $0x3f000000, AX    // 0.5
+	MOVL AX, X14
+	VBROADCASTSS X14, Y14
+	MOVQ CX, AX
+	SHLQ $4, AX
+	ADDQ BX, AX
+upf:
+	PREFETCHT0 (BX)
+	ADDQ $64, BX
+	CMPQ BX, AX
+	JLT upf
+	PREFETCHT0 (BX)
+	SHRQ $2, CX
+	JZ udone
+
+uloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VXORPS Y15, Y1, Y1        // conj m
+	VADDPS Y1, Y0, Y2         // s = z + conj m
+	VSUBPS Y1, Y0, Y3         // t = z - conj m
+	VMULPS Y14, Y2, Y2        // A = s/2
+	VPERMILPS $0xB1, Y3, Y3   // (t_im, t_re)
+	VXORPS Y15, Y3, Y3        // (t_im, -t_re) = -i t
+	VMULPS Y14, Y3, Y3        // B
+	VUNPCKLPD Y3, Y2, Y4      // A0 B0 | A2 B2
+	VUNPCKHPD Y3, Y2, Y5      // A1 B1 | A3 B3
+	VPERM2F128 $0x20, Y5, Y4, Y6
+	VPERM2F128 $0x31, Y5, Y4, Y7
+	VMOVUPS Y6, (DI)
+	VMOVUPS Y7, 32(DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ uloop
+
+udone:
+	VZEROUPPER
+	RET
+
+// func mirrorConjAVX2(dst, src *complex64, n int, mask *[8]uint32)
+// dst[-k] = conj(src[k]) for 0 < k < n... precisely: dst points at the element that receives
+// conj(src[0]) and the copy runs backwards: dst[-j] = conj(src[j]) for j < n (n a multiple of 4).
+TEXT ·mirrorConjAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ mask+24(FP), AX
+	VMOVUPS (AX), Y15
+	SUBQ $24, DI              // the 4 destination elements end at dst
+	SHRQ $2, CX
+	JZ mdone
+
+mloop:
+	VMOVUPS (SI), Y0
+	VPERMPD $0x1B, Y0, Y0     // reverse the four elements
+	VXORPS Y15, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	SUBQ $32, DI
+	DECQ CX
+	JNZ mloop
+
+mdone:
+	VZEROUPPER
+	RET

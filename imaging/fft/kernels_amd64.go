@@ -55,3 +55,8 @@ func copyStridedNT(dst []complex64, dstStride int, src []complex64, srcStride, r
 //go:noescape
 func packPairsAVX2(dst, src *complex64, n, mode int, mask *[8]uint32, pf *complex64)
 
+//go:noescape
+func unpackPairsAVX2(dst, z, m *complex64, n int, mask *[8]uint32, pf *complex64)
+
+//go:noescape
+func mirrorConjAVX2(dst, src *complex64, n int, mask *[8]uint32)

@@ -30,3 +30,10 @@ func packPairsAVX2(dst, src *complex64, n, mode int, mask *[8]uint32, pf *comple
 
 var maskFwd [8]uint32
 
+func unpackPairsAVX2(dst, z, m *complex64, n int, mask *[8]uint32, pf *complex64) {
+	panic("fft: unpackPairsAVX2 without assembly")
+}
+
+func mirrorConjAVX2(dst, src *complex64, n int, mask *[8]uint32) {
+	panic("fft: mirrorConjAVX2 without assembly")
+}

@@ -208,8 +208,13 @@ func (d *driver) transformFromReal(data []complex64, src []float32, dir Directio
 			}
 		}
 		res := w.col.run(dir)
+		const ahead = 8 // rows prefetched ahead, as in transformToReal
 		for ky := 0; ky <= hy; ky++ {
-			unpackPairs(data[ky*nx+b.lo:ky*nx+b.hi], res[ky*lanes:ky*lanes+nb], res[((ny-ky)%ny)*lanes:][:nb])
+			var pf *complex64
+			if ky+ahead <= hy {
+				pf = &data[(ky+ahead)*nx+b.lo]
+			}
+			unpackPairs(data[ky*nx+b.lo:ky*nx+b.hi], res[ky*lanes:ky*lanes+nb], res[((ny-ky)%ny)*lanes:][:nb], pf)
 		}
 	})
 
@@ -226,11 +231,7 @@ func (d *driver) transformFromReal(data []complex64, src []float32, dir Directio
 			if my <= hy {
 				continue // ky = 0 or ny/2: its own mirror
 			}
-			row, mrow := data[ky*nx:][:nx], data[my*nx:][:nx]
-			mrow[0] = conj64(row[0])
-			for kx := 1; kx < nx; kx++ {
-				mrow[nx-kx] = conj64(row[kx])
-			}
+			mirrorConj(data[my*nx:][:nx], data[ky*nx:][:nx])
 		}
 	})
 }
@@ -238,12 +239,33 @@ func (d *driver) transformFromReal(data []complex64, src []float32, dir Directio
 // unpackPairs splits the transforms z[l] = A + i B of lane pairs into dst[2l] = A and
 // dst[2l+1] = B, given m[l] = z at the mirrored frequency: A = (z + conj m)/2,
 // B = (z - conj m)/(2i).
-func unpackPairs(dst, z, m []complex64) {
+func unpackPairs(dst, z, m []complex64, prefetch *complex64) {
+	if n := min(len(z), len(dst)/2) &^ 3; useAVX2 && n > 0 {
+		if prefetch == nil {
+			prefetch = &dst[0]
+		}
+		unpackPairsAVX2(&dst[0], &z[0], &m[0], n, &maskFwd, prefetch)
+		dst, z, m = dst[2*n:], z[n:], m[n:]
+	}
 	for l, zv := range z {
 		mv := m[l]
 		dst[2*l] = complex(0.5*(real(zv)+real(mv)), 0.5*(imag(zv)-imag(mv)))
 		if 2*l+1 < len(dst) {
 			dst[2*l+1] = complex(0.5*(imag(zv)+imag(mv)), 0.5*(real(mv)-real(zv)))
 		}
+	}
+}
+
+// mirrorConj sets mrow[-kx] = conj(row[kx]) (indices modulo the length).
+func mirrorConj(mrow, row []complex64) {
+	n := len(row)
+	mrow[0] = conj64(row[0])
+	k := 1
+	if m := (n - 1) &^ 3; useAVX2 && m > 0 {
+		mirrorConjAVX2(&mrow[n-1], &row[1], m, &maskFwd)
+		k += m
+	}
+	for ; k < n; k++ {
+		mrow[n-k] = conj64(row[k])
 	}
 }
