@@ -210,3 +210,5 @@ func ExampleCentre() {
 	fmt.Println(Centre(2400, 2400, 2000, 2000))
 	// Output: {200 200 2000 2000}
 }
+
+func newTestRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed)) }
