@@ -68,7 +68,7 @@ func TestAsmCopies(t *testing.T) {
 	}
 }
 
-// TestAsmPasses checks the assembly radix-4 and radix-2 passes against the portable ones.
+// TestAsmPasses checks the assembly radix-8, radix-4 and radix-2 passes against the portable ones.
 func TestAsmPasses(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("CPU without AVX2+FMA: the assembly is not used")
@@ -85,6 +85,19 @@ func TestAsmPasses(t *testing.T) {
 			for i := range want {
 				if d := want[i] - got[i]; real(d)*real(d)+imag(d)*imag(d) > 1e-10 {
 					t.Fatalf("pass4 s=%d m=%d dir=%+d: [%d] = %v, want %v", c.s, c.m, dir, i, got[i], want[i])
+				}
+			}
+		}
+		x8 := randomComplex(r, 8*c.s*c.m)
+		tw8 := randomComplex(r, 7*c.m)
+		for _, dir := range []Direction{Forward, Backward} {
+			want := make([]complex64, len(x8))
+			got := make([]complex64, len(x8))
+			pass8Go(want, x8, tw8, c.s, c.m, dir)
+			pass8(got, x8, tw8, c.s, c.m, dir)
+			for i := range want {
+				if d := want[i] - got[i]; real(d)*real(d)+imag(d)*imag(d) > 1e-9 {
+					t.Fatalf("pass8 s=%d m=%d dir=%+d: [%d] = %v, want %v", c.s, c.m, dir, i, got[i], want[i])
 				}
 			}
 		}

@@ -2,7 +2,11 @@
 
 package fft
 
-import "golang.org/x/sys/cpu"
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
 
 // useAVX2 selects the AVX2+FMA assembly passes; it is fixed at start-up.
 var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
@@ -19,6 +23,23 @@ func pass4AVX2(y, x, tw []complex64, s, m int, mask *[8]uint32)
 
 //go:noescape
 func pass2AVX2(y, x, tw []complex64, s, m int)
+
+//go:noescape
+func pass8AVX2(y, x, tw []complex64, s, m int, mask *[8]uint32, rsqrt2 *float32)
+
+var rsqrt2 = float32(1 / math.Sqrt2)
+
+func pass8(y, x, tw []complex64, s, m int, dir Direction) {
+	if useAVX2 && s%4 == 0 && len(x) >= 8*s*m && len(y) >= 8*s*m && len(tw) >= 7*m {
+		mask := &maskFwd
+		if dir == Backward {
+			mask = &maskBwd
+		}
+		pass8AVX2(y, x, tw, s, m, mask, &rsqrt2)
+		return
+	}
+	pass8Go(y, x, tw, s, m, dir)
+}
 
 func pass4(y, x, tw []complex64, s, m int, dir Direction) {
 	if useAVX2 && s%4 == 0 && len(x) >= 4*s*m && len(y) >= 4*s*m && len(tw) >= 3*m {

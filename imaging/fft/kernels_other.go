@@ -6,6 +6,8 @@ func pass4(y, x, tw []complex64, s, m int, dir Direction) { pass4Go(y, x, tw, s,
 
 func pass2(y, x, tw []complex64, s, m int) { pass2Go(y, x, tw, s, m) }
 
+func pass8(y, x, tw []complex64, s, m int, dir Direction) { pass8Go(y, x, tw, s, m, dir) }
+
 var useAVX2 = false
 
 func copyStrided(dst []complex64, dstStride int, src []complex64, srcStride, rows, width, ahead int) {
