@@ -68,7 +68,7 @@ func TestAsmCopies(t *testing.T) {
 	}
 }
 
-// TestAsmPasses checks the assembly radix-8, radix-4 and radix-2 passes against the portable ones.
+// TestAsmPasses checks the assembly radix-8, 5, 4, 3 and 2 passes against the portable ones.
 func TestAsmPasses(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("CPU without AVX2+FMA: the assembly is not used")
@@ -98,6 +98,24 @@ func TestAsmPasses(t *testing.T) {
 			for i := range want {
 				if d := want[i] - got[i]; real(d)*real(d)+imag(d)*imag(d) > 1e-9 {
 					t.Fatalf("pass8 s=%d m=%d dir=%+d: [%d] = %v, want %v", c.s, c.m, dir, i, got[i], want[i])
+				}
+			}
+		}
+		for _, pc := range []struct {
+			p        int
+			asm, ref func(y, x, tw []complex64, s, m int, dir Direction)
+		}{{3, pass3, pass3Go}, {5, pass5, pass5Go}} {
+			xp := randomComplex(r, pc.p*c.s*c.m)
+			twp := randomComplex(r, (pc.p-1)*c.m)
+			for _, dir := range []Direction{Forward, Backward} {
+				want := make([]complex64, len(xp))
+				got := make([]complex64, len(xp))
+				pc.ref(want, xp, twp, c.s, c.m, dir)
+				pc.asm(got, xp, twp, c.s, c.m, dir)
+				for i := range want {
+					if d := want[i] - got[i]; real(d)*real(d)+imag(d)*imag(d) > 1e-9 {
+						t.Fatalf("pass%d s=%d m=%d dir=%+d: [%d] = %v, want %v", pc.p, c.s, c.m, dir, i, got[i], want[i])
+					}
 				}
 			}
 		}

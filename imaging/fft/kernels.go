@@ -96,7 +96,7 @@ func pass2Go(y, x, tw []complex64, s, m int) {
 	}
 }
 
-func pass3(y, x, tw []complex64, s, m int, dir Direction) {
+func pass3Go(y, x, tw []complex64, s, m int, dir Direction) {
 	h := float32(dir) * float32(math.Sqrt(3)/2)
 	for k := 0; k < m; k++ {
 		w1, w2 := tw[2*k], tw[2*k+1]
@@ -116,7 +116,7 @@ func pass3(y, x, tw []complex64, s, m int, dir Direction) {
 	}
 }
 
-func pass5(y, x, tw []complex64, s, m int, dir Direction) {
+func pass5Go(y, x, tw []complex64, s, m int, dir Direction) {
 	c1 := float32(math.Cos(2 * math.Pi / 5))
 	c2 := float32(math.Cos(4 * math.Pi / 5))
 	s1 := float32(dir) * float32(math.Sin(2*math.Pi/5))

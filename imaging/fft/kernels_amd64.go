@@ -27,7 +27,41 @@ func pass2AVX2(y, x, tw []complex64, s, m int)
 //go:noescape
 func pass8AVX2(y, x, tw []complex64, s, m int, mask *[8]uint32, rsqrt2 *float32)
 
-var rsqrt2 = float32(1 / math.Sqrt2)
+//go:noescape
+func pass3AVX2(y, x, tw []complex64, s, m int, mask *[8]uint32, consts *[4]float32)
+
+//go:noescape
+func pass5AVX2(y, x, tw []complex64, s, m int, mask *[8]uint32, consts *[4]float32)
+
+var (
+	rsqrt2  = float32(1 / math.Sqrt2)
+	consts3 = [4]float32{0.5, float32(math.Sqrt(3) / 2)}
+	consts5 = [4]float32{float32(math.Cos(2 * math.Pi / 5)), float32(math.Cos(4 * math.Pi / 5)),
+		float32(math.Sin(2 * math.Pi / 5)), float32(math.Sin(4 * math.Pi / 5))}
+)
+
+func dirMask(dir Direction) *[8]uint32 {
+	if dir == Backward {
+		return &maskBwd
+	}
+	return &maskFwd
+}
+
+func pass3(y, x, tw []complex64, s, m int, dir Direction) {
+	if useAVX2 && s%4 == 0 && len(x) >= 3*s*m && len(y) >= 3*s*m && len(tw) >= 2*m {
+		pass3AVX2(y, x, tw, s, m, dirMask(dir), &consts3)
+		return
+	}
+	pass3Go(y, x, tw, s, m, dir)
+}
+
+func pass5(y, x, tw []complex64, s, m int, dir Direction) {
+	if useAVX2 && s%4 == 0 && len(x) >= 5*s*m && len(y) >= 5*s*m && len(tw) >= 4*m {
+		pass5AVX2(y, x, tw, s, m, dirMask(dir), &consts5)
+		return
+	}
+	pass5Go(y, x, tw, s, m, dir)
+}
 
 func pass8(y, x, tw []complex64, s, m int, dir Direction) {
 	if useAVX2 && s%4 == 0 && len(x) >= 8*s*m && len(y) >= 8*s*m && len(tw) >= 7*m {

@@ -224,3 +224,127 @@ loop8q:
 	JNZ loop8k
 	VZEROUPPER
 	RET
+
+// func pass3AVX2(y, x, tw []complex64, s, m int, mask *[8]uint32, consts *[4]float32)
+// consts: 0.5, sqrt(3)/2.
+TEXT ·pass3AVX2(SB), NOSPLIT, $0-104
+	MOVQ y_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ tw_base+48(FP), DX
+	MOVQ s+72(FP), CX
+	MOVQ m+80(FP), BX
+	MOVQ mask+88(FP), AX
+	VMOVUPS (AX), Y15
+	MOVQ consts+96(FP), AX
+	VBROADCASTSS 0(AX), Y14
+	VBROADCASTSS 4(AX), Y13
+	SHLQ $3, CX
+	MOVQ BX, R9
+	IMULQ CX, R9            // distance between the input thirds
+
+loop3k:
+	MOVQ CX, R11
+	SHRQ $5, R11
+
+loop3q:
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(R9*1), Y1
+	VMOVUPS (SI)(R9*2), Y2
+	VADDPS Y2, Y1, Y3       // b+c
+	VSUBPS Y2, Y1, Y1       // b-c
+	VADDPS Y3, Y0, Y4       // y0
+	VMOVUPS Y4, (DI)
+	VFNMADD231PS Y14, Y3, Y0 // t1 = a - (b+c)/2
+	MULDIRI(Y1)
+	VMULPS Y13, Y1, Y1      // t2 = dir i sqrt3/2 (b-c)
+	VADDPS Y1, Y0, Y6       // y1
+	TWIDDLE(0, Y6, Y7, Y8)
+	VMOVUPS Y6, (DI)(CX*1)
+	VSUBPS Y1, Y0, Y0       // y2
+	TWIDDLE(8, Y0, Y7, Y8)
+	VMOVUPS Y0, (DI)(CX*2)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ R11
+	JNZ loop3q
+
+	LEAQ (DI)(CX*2), DI
+	ADDQ $16, DX
+	DECQ BX
+	JNZ loop3k
+	VZEROUPPER
+	RET
+
+// func pass5AVX2(y, x, tw []complex64, s, m int, mask *[8]uint32, consts *[4]float32)
+// consts: cos(2pi/5), cos(4pi/5), sin(2pi/5), sin(4pi/5).
+TEXT ·pass5AVX2(SB), NOSPLIT, $0-104
+	MOVQ y_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ tw_base+48(FP), DX
+	MOVQ s+72(FP), CX
+	MOVQ m+80(FP), BX
+	MOVQ mask+88(FP), AX
+	VMOVUPS (AX), Y15
+	MOVQ consts+96(FP), AX
+	VBROADCASTSS 0(AX), Y14 // c1
+	VBROADCASTSS 4(AX), Y13 // c2
+	VBROADCASTSS 8(AX), Y12 // s1
+	VBROADCASTSS 12(AX), Y11 // s2
+	SHLQ $3, CX
+	LEAQ (CX)(CX*2), R8     // 3 blocks
+	MOVQ BX, R9
+	IMULQ CX, R9            // distance between the input fifths
+	LEAQ (R9)(R9*2), R10    // 3 fifths
+
+loop5k:
+	MOVQ CX, R11
+	SHRQ $5, R11
+
+loop5q:
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(R9*1), Y1
+	VMOVUPS (SI)(R9*2), Y2
+	VMOVUPS (SI)(R10*1), Y3
+	VMOVUPS (SI)(R9*4), Y4
+	VADDPS Y4, Y1, Y5       // s14
+	VSUBPS Y4, Y1, Y1       // d14
+	VADDPS Y3, Y2, Y6       // s23
+	VSUBPS Y3, Y2, Y2       // d23
+	VADDPS Y5, Y0, Y7
+	VADDPS Y6, Y7, Y7       // y0
+	VMOVUPS Y7, (DI)
+	VMOVAPS Y0, Y7
+	VFMADD231PS Y14, Y5, Y7
+	VFMADD231PS Y13, Y6, Y7 // r1 = a + c1 s14 + c2 s23
+	VMOVAPS Y0, Y8
+	VFMADD231PS Y13, Y5, Y8
+	VFMADD231PS Y14, Y6, Y8 // r2 = a + c2 s14 + c1 s23
+	VMULPS Y12, Y1, Y9
+	VFMADD231PS Y11, Y2, Y9 // i1 = s1 d14 + s2 d23
+	VMULPS Y11, Y1, Y10
+	VFNMADD231PS Y12, Y2, Y10 // i2 = s2 d14 - s1 d23
+	MULDIRI(Y9)
+	MULDIRI(Y10)
+	VADDPS Y9, Y7, Y0       // y1
+	TWIDDLE(0, Y0, Y5, Y6)
+	VMOVUPS Y0, (DI)(CX*1)
+	VSUBPS Y9, Y7, Y7       // y4
+	TWIDDLE(24, Y7, Y5, Y6)
+	VMOVUPS Y7, (DI)(CX*4)
+	VADDPS Y10, Y8, Y1      // y2
+	TWIDDLE(8, Y1, Y5, Y6)
+	VMOVUPS Y1, (DI)(CX*2)
+	VSUBPS Y10, Y8, Y8      // y3
+	TWIDDLE(16, Y8, Y5, Y6)
+	VMOVUPS Y8, (DI)(R8*1)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ R11
+	JNZ loop5q
+
+	LEAQ (DI)(CX*4), DI
+	ADDQ $32, DX
+	DECQ BX
+	JNZ loop5k
+	VZEROUPPER
+	RET

@@ -8,6 +8,10 @@ func pass2(y, x, tw []complex64, s, m int) { pass2Go(y, x, tw, s, m) }
 
 func pass8(y, x, tw []complex64, s, m int, dir Direction) { pass8Go(y, x, tw, s, m, dir) }
 
+func pass3(y, x, tw []complex64, s, m int, dir Direction) { pass3Go(y, x, tw, s, m, dir) }
+
+func pass5(y, x, tw []complex64, s, m int, dir Direction) { pass5Go(y, x, tw, s, m, dir) }
+
 var useAVX2 = false
 
 func copyStrided(dst []complex64, dstStride int, src []complex64, srcStride, rows, width, ahead int) {
