@@ -78,47 +78,101 @@ func BenchmarkTransform2D(b *testing.B) {
 	}
 }
 
-// benchGonum runs gonum's complex128 FFT over rows then columns.
+// gonum2D is the gonum baseline: gonum's complex128 FFT over rows, then over columns (copied out
+// and back), with the lines split over len(plans) goroutines.
+type gonum2D struct {
+	n     int
+	plans []*fourier.CmplxFFT
+	cols  [][]complex128
+}
+
+func newGonum2D(n, threads int) *gonum2D {
+	g := &gonum2D{n: n}
+	for i := 0; i < threads; i++ {
+		g.plans = append(g.plans, fourier.NewCmplxFFT(n))
+		g.cols = append(g.cols, make([]complex128, n))
+	}
+	return g
+}
+
+func (g *gonum2D) each(fn func(t, i int)) {
+	var wg sync.WaitGroup
+	for t := range g.plans {
+		wg.Add(1)
+		go func(t int) {
+			defer wg.Done()
+			for i := t; i < g.n; i += len(g.plans) {
+				fn(t, i)
+			}
+		}(t)
+	}
+	wg.Wait()
+}
+
+func (g *gonum2D) transform(grid []complex128) {
+	n := g.n
+	g.each(func(t, y int) {
+		row := grid[y*n : y*n+n]
+		g.plans[t].Coefficients(row, row)
+	})
+	g.each(func(t, x int) {
+		col := g.cols[t]
+		for y := range col {
+			col[y] = grid[y*n+x]
+		}
+		g.plans[t].Coefficients(col, col)
+		for y, v := range col {
+			grid[y*n+x] = v
+		}
+	})
+}
+
 func benchGonum(b *testing.B, data []complex64, n, threads int) {
 	grid := make([]complex128, n*n)
 	for i, v := range data {
 		grid[i] = complex128(v)
 	}
-	plans := make([]*fourier.CmplxFFT, threads)
-	cols := make([][]complex128, threads)
-	for i := range plans {
-		plans[i] = fourier.NewCmplxFFT(n)
-		cols[i] = make([]complex128, n)
+	g := newGonum2D(n, threads)
+	timed(b, n, n, func() { g.transform(grid) })
+}
+
+// TestGonum2D_DirectDFT checks that the baseline computes the same transform (gonum's Forward
+// sign, exp(-2 pi i k n/N)).
+func TestGonum2D_DirectDFT(t *testing.T) {
+	const n = 32
+	x := randomComplex(newTestRand(5), n*n)
+	grid := make([]complex128, n*n)
+	for i, v := range x {
+		grid[i] = complex128(v)
 	}
-	each := func(fn func(t, i int)) {
-		var wg sync.WaitGroup
-		for t := 0; t < threads; t++ {
-			wg.Add(1)
-			go func(t int) {
-				defer wg.Done()
-				for i := t; i < n; i += threads {
-					fn(t, i)
+	newGonum2D(n, 2).transform(grid)
+	want := directDFT2D(x, n, n, Forward)
+	got := make([]complex64, n*n)
+	for i, v := range grid {
+		got[i] = complex64(v)
+	}
+	checkRel(t, "gonum baseline", relErr(got, want, nil))
+}
+
+// BenchmarkTransform2DCASA is the size CASA pads an 8000^2 image to (sigma 1.2): 9600 =
+// 2^7 * 3 * 5^2, which takes the radix-3 and radix-5 passes.
+//
+//	go test -tags fftw -run '^$' -bench 'Transform2DCASA' -benchtime 2x ./imaging/fft
+func BenchmarkTransform2DCASA(b *testing.B) {
+	const n = 9600
+	data := randomComplex(rand.New(rand.NewPCG(1, n)), n*n)
+	for _, impl := range implementations() {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("impl=%s/n=%d/threads=%d", impl, n, threads), func(b *testing.B) {
+				p, err := NewPadded(n, n, &Options{Impl: impl, Threads: threads})
+				if err != nil {
+					b.Fatal(err)
 				}
-			}(t)
+				defer p.Close()
+				timed(b, n, n, func() { p.Transform(data, Forward) })
+			})
 		}
-		wg.Wait()
 	}
-	timed(b, n, n, func() {
-		each(func(t, y int) {
-			row := grid[y*n : y*n+n]
-			plans[t].Coefficients(row, row)
-		})
-		each(func(t, x int) {
-			col := cols[t]
-			for y := range col {
-				col[y] = grid[y*n+x]
-			}
-			plans[t].Coefficients(col, col)
-			for y, v := range col {
-				grid[y*n+x] = v
-			}
-		})
-	})
 }
 
 // BenchmarkPadded times the padded-grid entry points against the full transform of the same grid
