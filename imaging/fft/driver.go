@@ -1,11 +1,10 @@
 package fft
 
 import (
-	"os"
 	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // The 2-D driver: a transform is a pass over rows and a pass over columns. Each pass moves strips of
@@ -40,19 +39,35 @@ func (e goEngine) newRunner(lanes int) runner {
 func (r *goRunner) buf() []complex64              { return r.w.bufs[0] }
 func (r *goRunner) run(dir Direction) []complex64 { return r.lp.run(r.w, dir) }
 
-// lanesFor returns the strip width for lines of length n: enough lanes for whole cache lines and
-// vector registers, few enough that the two strip buffers stay in a core's L2 cache.
-func lanesFor(n int) int {
-	switch {
-	case n <= 2048:
+// Strip widths, measured (BenchmarkTransform2D, 1 thread). A row strip is transposed through
+// registers four rows at a time, and narrow row strips keep the strip buffers small. A column
+// strip reads lanes*8 contiguous bytes from each row, and the strided walk down the rows costs
+// more than the strip buffers overflowing L2, so column strips are wide.
+func rowLanesFor(n int) int {
+	if n < 2048 {
 		return 16
-	default:
-		return 8
 	}
+	return 4
+}
+
+func colLanesFor(n int) int {
+	if n <= 2048 {
+		return 16
+	}
+	return 32
 }
 
 type worker struct {
 	row, col runner
+	scratch  []complex64 // for the real paths' Hermitian rows
+}
+
+// herm returns n elements of the worker's scratch.
+func (w *worker) herm(n int) []complex64 {
+	if len(w.scratch) < n {
+		w.scratch = make([]complex64, n)
+	}
+	return w.scratch[:n]
 }
 
 // driver holds the strip machinery shared by the implementations.
@@ -61,19 +76,20 @@ type driver struct {
 	rowLanes, colLanes int
 	threads            int
 	workers            []*worker
+	// streamBytes is the grid size from which the last pass writes with non-temporal stores.
+	streamBytes int
 }
 
 func newDriver(nx, ny, threads int, rowEng, colEng engine) *driver {
+	return newDriverLanes(nx, ny, threads, rowLanesFor(nx), colLanesFor(ny), rowEng, colEng)
+}
+
+func newDriverLanes(nx, ny, threads, rowLanes, colLanes int, rowEng, colEng engine) *driver {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	d := &driver{nx: nx, ny: ny, rowLanes: lanesFor(nx), colLanes: lanesFor(ny), threads: threads}
-	if v, err := strconv.Atoi(os.Getenv("FFT_ROWLANES")); err == nil {
-		d.rowLanes = v
-	}
-	if v, err := strconv.Atoi(os.Getenv("FFT_COLLANES")); err == nil {
-		d.colLanes = v
-	}
+	d := &driver{nx: nx, ny: ny, rowLanes: rowLanes, colLanes: colLanes, threads: threads,
+		streamBytes: defaultStreamBytes}
 	d.workers = make([]*worker, threads)
 	for i := range d.workers {
 		d.workers[i] = &worker{row: rowEng.newRunner(d.rowLanes), col: colEng.newRunner(d.colLanes)}
@@ -152,9 +168,39 @@ const rowBlock = 256
 // gatherRows copies rows into buf transposed (element j of row rows[l] to buf[j*lanes+l]),
 // reading only the column segments segs; every other element of buf becomes zero.
 func gatherRows(buf []complex64, lanes int, data []complex64, nx int, rows []int, segs []seg) {
-	if len(rows) < lanes || len(segs) != 1 || segs[0].hi-segs[0].lo != nx {
+	if len(rows) < lanes {
 		clear(buf[:nx*lanes])
+	} else {
+		for _, c := range complement(segs, nx) {
+			clear(buf[c.lo*lanes : c.hi*lanes])
+		}
 	}
+	transposeIn(buf, lanes, data, nx, rows, segs)
+}
+
+// complement returns the segments of [0, n) outside segs (which are sorted or wrap once).
+func complement(segs []seg, n int) []seg {
+	var out []seg
+	at := 0
+	sorted := append([]seg(nil), segs...)
+	if len(sorted) == 2 && sorted[0].lo > sorted[1].lo {
+		sorted[0], sorted[1] = sorted[1], sorted[0]
+	}
+	for _, s := range sorted {
+		if s.lo > at {
+			out = append(out, seg{at, s.lo})
+		}
+		at = max(at, s.hi)
+	}
+	if at < n {
+		out = append(out, seg{at, n})
+	}
+	return out
+}
+
+// transposeIn is gatherRows without clearing: it writes only the lanes len(rows) and the columns
+// in segs.
+func transposeIn(buf []complex64, lanes int, data []complex64, nx int, rows []int, segs []seg) {
 	for _, s := range segs {
 		for j0 := s.lo; j0 < s.hi; j0 += rowBlock {
 			j1 := min(j0+rowBlock, s.hi)
@@ -220,16 +266,66 @@ func scatterRows(data []complex64, nx int, rows []int, segs []seg, res []complex
 	}
 }
 
-// contiguous reports whether cols is an increasing run of consecutive indices.
-func contiguous(cols []int) bool { return cols[len(cols)-1]-cols[0] == len(cols)-1 }
+// axisSet is the set of indices [x0, x0+n) modulo size along one axis.
+type axisSet struct{ x0, n, size int }
 
-// gatherCols copies columns cols (at most lanes of them) into buf, element y of column cols[l] to
+func newAxisSet(x0, n, size int) axisSet {
+	x0 %= size
+	if x0 < 0 {
+		x0 += size
+	}
+	return axisSet{x0, n, size}
+}
+
+func (a axisSet) has(x int) bool {
+	d := x - a.x0
+	if d < 0 {
+		d += a.size
+	}
+	return d < a.n
+}
+
+// block is the strip [lo, hi) of an axis; full says every index of it is in the set it was cut
+// for.
+type block struct {
+	lo, hi int
+	full   bool
+}
+
+// blocks cuts the axis into aligned strips [k*w, (k+1)*w) and returns those meeting the set. Aligned
+// strips start on cache lines (and vector widths), and a strip never holds an index twice even when
+// the set wraps around.
+func (a axisSet) blocks(w int) []block {
+	var bs []block
+	for lo := 0; lo < a.size; lo += w {
+		hi := min(lo+w, a.size)
+		any, all := false, true
+		for x := lo; x < hi; x++ {
+			if a.has(x) {
+				any = true
+			} else {
+				all = false
+			}
+		}
+		if any {
+			bs = append(bs, block{lo, hi, all})
+		}
+	}
+	return bs
+}
+
+// gatherCols copies the columns [x0, x0+nb) (nb <= lanes) into buf, element y of column x0+l to
 // buf[y*lanes+l]. With rows nil every row is read; otherwise only the row segments rows, the rest
 // being zero.
-func gatherCols(buf []complex64, lanes int, data []complex64, nx, ny int, cols []int, rows []seg) {
-	nb := len(cols)
+func gatherCols(buf []complex64, lanes int, data []complex64, nx, ny int, x0, nb int, rows []seg) {
 	if rows != nil {
-		clear(buf[:ny*lanes])
+		if nb < lanes {
+			clear(buf[:ny*lanes])
+		} else {
+			for _, c := range complement(rows, ny) {
+				clear(buf[c.lo*lanes : c.hi*lanes])
+			}
+		}
 	} else {
 		rows = []seg{{0, ny}}
 		if nb < lanes {
@@ -238,47 +334,41 @@ func gatherCols(buf []complex64, lanes int, data []complex64, nx, ny int, cols [
 			}
 		}
 	}
-	x0 := cols[0]
-	fast := contiguous(cols) && useAVX2 && nb%4 == 0
 	for _, s := range rows {
 		if s.hi <= s.lo {
 			continue
 		}
-		if fast {
+		if useAVX2 && nb%4 == 0 {
 			copyStrided(buf[s.lo*lanes:], lanes, data[s.lo*nx+x0:], nx, s.hi-s.lo, nb, 0)
 			continue
 		}
 		for y := s.lo; y < s.hi; y++ {
-			row := data[y*nx : y*nx+nx]
-			out := buf[y*lanes : y*lanes+nb]
-			for l, x := range cols {
-				out[l] = row[x]
-			}
+			copy(buf[y*lanes:y*lanes+nb], data[y*nx+x0:y*nx+x0+nb])
 		}
 	}
 }
 
-// scatterCols is the inverse of gatherCols for the row segments rows (every row when nil).
-func scatterCols(data []complex64, nx, ny int, cols []int, rows []seg, res []complex64, lanes int) {
-	nb := len(cols)
+// scatterCols is the inverse of gatherCols for the row segments rows (every row when nil). With
+// stream set it writes with non-temporal stores where alignment allows: for the last pass over
+// a grid larger than the caches, it saves reading every destination line before writing it.
+func scatterCols(data []complex64, nx, ny int, x0, nb int, rows []seg, res []complex64, lanes int, stream bool) {
 	if rows == nil {
 		rows = []seg{{0, ny}}
 	}
-	x0 := cols[0]
-	fast := contiguous(cols) && useAVX2 && nb%4 == 0
+	fast := useAVX2 && nb%4 == 0
+	stream = stream && fast && nx%4 == 0 && uintptr(unsafe.Pointer(&data[x0]))%32 == 0
 	for _, s := range rows {
 		if s.hi <= s.lo {
 			continue
 		}
-		if fast {
+		switch {
+		case stream:
+			copyStridedNT(data[s.lo*nx+x0:], nx, res[s.lo*lanes:], lanes, s.hi-s.lo, nb)
+		case fast:
 			copyStrided(data[s.lo*nx+x0:], nx, res[s.lo*lanes:], lanes, s.hi-s.lo, nb, 0)
-			continue
-		}
-		for y := s.lo; y < s.hi; y++ {
-			row := data[y*nx : y*nx+nx]
-			in := res[y*lanes : y*lanes+nb]
-			for l, x := range cols {
-				row[x] = in[l]
+		default:
+			for y := s.lo; y < s.hi; y++ {
+				copy(data[y*nx+x0:y*nx+x0+nb], res[y*lanes:y*lanes+nb])
 			}
 		}
 	}
@@ -296,37 +386,82 @@ func (d *driver) rowPass(data []complex64, dir Direction, rows []int, in, out []
 	})
 }
 
-// colPass transforms the columns listed, reading the row segments in (nil: all; others taken as
-// zero) and writing the row segments out (nil: all).
-func (d *driver) colPass(data []complex64, dir Direction, cols []int, in, out []seg) {
-	d.strips(cols, d.colLanes, func(w *worker, strip []int) {
-		gatherCols(w.col.buf(), d.colLanes, data, d.nx, d.ny, strip, in)
+// colPass transforms the columns of the aligned strips meeting cols, reading the row segments in
+// (nil: all; others taken as zero) and writing the row segments out (nil: all). With zero set,
+// columns outside cols are taken as zero instead of read; otherwise they are transformed too.
+// last says no pass reads data after this one.
+func (d *driver) colPass(data []complex64, dir Direction, cols axisSet, in, out []seg, zero, last bool) {
+	stream := last && len(data)*8 >= d.streamBytes
+	lanes := d.colLanes
+	bs := cols.blocks(lanes)
+	d.parallel(len(bs), func(w *worker, i int) {
+		b := bs[i]
+		buf := w.col.buf()
+		gatherCols(buf, lanes, data, d.nx, d.ny, b.lo, b.hi-b.lo, in)
+		if zero && !b.full {
+			for x := b.lo; x < b.hi; x++ {
+				if !cols.has(x) {
+					for y := 0; y < d.ny; y++ {
+						buf[y*lanes+x-b.lo] = 0
+					}
+				}
+			}
+		}
 		res := w.col.run(dir)
-		scatterCols(data, d.nx, d.ny, strip, out, res, d.colLanes)
+		scatterCols(data, d.nx, d.ny, b.lo, b.hi-b.lo, out, res, lanes, stream)
 	})
 }
+
+// defaultStreamBytes is the grid size from which the last pass writes with non-temporal stores:
+// grids this large do not stay in cache for the caller anyway.
+const defaultStreamBytes = 64 << 20
 
 func (d *driver) transform(data []complex64, dir Direction) {
 	d.checkLen(data)
 	all := []seg{{0, d.nx}}
 	d.rowPass(data, dir, indices(d.ny), all, all)
-	d.colPass(data, dir, indices(d.nx), nil, nil)
+	d.colPass(data, dir, axisSet{0, d.nx, d.nx}, nil, nil, false, true)
 }
 
+// transformSparse: the row pass runs over the rows of in only, reading only the columns of in;
+// the column pass reads only the rows of in. (Running the costlier column pass first, over the
+// columns of in only, measured slower: its writes cannot stream.)
 func (d *driver) transformSparse(data []complex64, dir Direction, in Rect) {
 	d.checkLen(data)
-	inRows, inRowSegs := span(in.Y0, in.NY, d.ny)
+	if in.NX == 0 || in.NY == 0 {
+		clear(data)
+		return
+	}
 	_, inSegs := span(in.X0, in.NX, d.nx)
+	inRows, inRowSegs := span(in.Y0, in.NY, d.ny)
 	d.rowPass(data, dir, inRows, inSegs, []seg{{0, d.nx}})
-	d.colPass(data, dir, indices(d.nx), inRowSegs, nil)
+	d.colPass(data, dir, axisSet{0, d.nx, d.nx}, inRowSegs, nil, false, true)
 }
 
+// transformCrop: the row pass writes only the columns of out (to whole strips), and the column
+// pass runs over those strips only, writing only the rows of out.
 func (d *driver) transformCrop(data []complex64, dir Direction, out Rect) {
 	d.checkLen(data)
-	outRows, outRowSegs := span(out.Y0, out.NY, d.ny)
-	_, outSegs := span(out.X0, out.NX, d.nx)
-	d.colPass(data, dir, indices(d.nx), nil, outRowSegs)
-	d.rowPass(data, dir, outRows, []seg{{0, d.nx}}, outSegs)
+	if out.NX == 0 || out.NY == 0 {
+		return
+	}
+	cols := newAxisSet(out.X0, out.NX, d.nx)
+	_, outRowSegs := span(out.Y0, out.NY, d.ny)
+	d.rowPass(data, dir, indices(d.ny), []seg{{0, d.nx}}, blockSegs(cols.blocks(d.colLanes)))
+	d.colPass(data, dir, cols, nil, outRowSegs, false, true)
+}
+
+// blockSegs merges blocks into segments.
+func blockSegs(bs []block) []seg {
+	var segs []seg
+	for _, b := range bs {
+		if n := len(segs); n > 0 && segs[n-1].hi == b.lo {
+			segs[n-1].hi = b.hi
+			continue
+		}
+		segs = append(segs, seg{b.lo, b.hi})
+	}
+	return segs
 }
 
 func (d *driver) checkLen(data []complex64) {

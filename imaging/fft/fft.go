@@ -28,10 +28,20 @@ type Plan2D interface {
 // image does in an unshifted grid). 0 <= NX <= nx and 0 <= NY <= ny.
 type Rect struct{ X0, Y0, NX, NY int }
 
-// Centre returns the nx x ny rectangle centred in a gridNX x gridNY grid the way the imager
-// places an image in its padded grid: image pixel (nx/2, ny/2) on grid pixel (gridNX/2, gridNY/2).
+// Centre returns the nx x ny rectangle centred in a gridNX x gridNY grid: image pixel
+// (nx/2, ny/2) on grid pixel (gridNX/2, gridNY/2). It suits a caller that shifts its grids itself
+// (fftshift, or the (-1)^(x+y) checkerboard).
 func Centre(gridNX, gridNY, nx, ny int) Rect {
 	return Rect{X0: gridNX/2 - nx/2, Y0: gridNY/2 - ny/2, NX: nx, NY: ny}
+}
+
+// AtOrigin returns the nx x ny rectangle with image pixel (nx/2, ny/2) on grid pixel (0, 0),
+// wrapping around the grid's edges. That is where an unshifted transform puts the phase centre
+// when the uv origin sits at grid index (0, 0): with it, TransformToReal and TransformFromReal
+// read and write an image in the usual order (phase centre at pixel (nx/2, ny/2)) and no shift
+// is needed on either side.
+func AtOrigin(gridNX, gridNY, nx, ny int) Rect {
+	return Rect{X0: gridNX - nx/2, Y0: gridNY - ny/2, NX: nx, NY: ny}
 }
 
 // PaddedPlan is implemented by the plans of New. Its methods skip the work a padded grid makes

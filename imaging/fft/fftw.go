@@ -38,6 +38,7 @@ type fftwPlan struct {
 	threads int
 	full    map[fftw.Key]fftw.Plan // by direction and alignment
 	bufs    []*fftw.Buffer         // strip buffers, freed by Close
+	closed  bool
 }
 
 func newFFTWPlan(nx, ny int, o *Options) (PaddedPlan, error) {
@@ -93,10 +94,18 @@ func (p *fftwPlan) Close() error {
 		b.Free()
 	}
 	p.bufs = nil
+	p.closed = true
 	return nil
 }
 
+func (p *fftwPlan) checkOpen() {
+	if p.closed {
+		panic("fft: FFTW plan used after Close")
+	}
+}
+
 func (p *fftwPlan) Transform(data []complex64, dir Direction) {
+	p.checkOpen()
 	p.checkLen(data)
 	pl, err := p.fullPlan(dir, !fftw.Aligned(data))
 	if err != nil {
@@ -106,20 +115,24 @@ func (p *fftwPlan) Transform(data []complex64, dir Direction) {
 }
 
 func (p *fftwPlan) TransformSparse(data []complex64, dir Direction, in Rect) {
+	p.checkOpen()
 	p.checkRect(in)
 	p.transformSparse(data, dir, in)
 }
 
 func (p *fftwPlan) TransformCrop(data []complex64, dir Direction, out Rect) {
+	p.checkOpen()
 	p.checkRect(out)
 	p.transformCrop(data, dir, out)
 }
 
 func (p *fftwPlan) TransformToReal(dst []float32, data []complex64, dir Direction, out Rect) {
+	p.checkOpen()
 	p.transformToReal(dst, data, dir, out)
 }
 
 func (p *fftwPlan) TransformFromReal(data []complex64, src []float32, dir Direction, in Rect) {
+	p.checkOpen()
 	p.transformFromReal(data, src, dir, in)
 }
 

@@ -42,6 +42,46 @@ func pass4Go(y, x, tw []complex64, s, m int, dir Direction) {
 	}
 }
 
+// pass8Go is the radix-8 pass: a radix-2 split (a_t = x_t + x_{t+4} for the even outputs,
+// b_t = (x_t - x_{t+4}) w8^t for the odd ones) followed by two 4-point DFTs.
+func pass8Go(y, x, tw []complex64, s, m int, dir Direction) {
+	c := float32(1 / math.Sqrt2)
+	dirI := func(v complex64) complex64 { // dir * i * v
+		if dir == Forward {
+			return complex(imag(v), -real(v))
+		}
+		return complex(-imag(v), real(v))
+	}
+	scale := func(v complex64) complex64 { return complex(c*real(v), c*imag(v)) }
+	for k := 0; k < m; k++ {
+		w := tw[7*k : 7*k+7]
+		var in [8][]complex64
+		for t := range in {
+			in[t] = x[(k+t*m)*s : (k+t*m)*s+s]
+		}
+		o := y[8*k*s : 8*k*s+8*s]
+		for q := 0; q < s; q++ {
+			a0, b0 := in[0][q]+in[4][q], in[0][q]-in[4][q]
+			a1, b1 := in[1][q]+in[5][q], in[1][q]-in[5][q]
+			a2, b2 := in[2][q]+in[6][q], in[2][q]-in[6][q]
+			a3, b3 := in[3][q]+in[7][q], in[3][q]-in[7][q]
+			b1 = scale(b1 + dirI(b1))
+			b2 = dirI(b2)
+			b3 = scale(dirI(b3) - b3)
+			s02, d02, s13, d13 := a0+a2, a0-a2, a1+a3, dirI(a1-a3)
+			o[q] = s02 + s13
+			o[2*s+q] = w[1] * (d02 + d13)
+			o[4*s+q] = w[3] * (s02 - s13)
+			o[6*s+q] = w[5] * (d02 - d13)
+			s02, d02, s13, d13 = b0+b2, b0-b2, b1+b3, dirI(b1-b3)
+			o[s+q] = w[0] * (s02 + s13)
+			o[3*s+q] = w[2] * (d02 + d13)
+			o[5*s+q] = w[4] * (s02 - s13)
+			o[7*s+q] = w[6] * (d02 - d13)
+		}
+	}
+}
+
 func pass2Go(y, x, tw []complex64, s, m int) {
 	for k := 0; k < m; k++ {
 		w := tw[k]
@@ -56,7 +96,7 @@ func pass2Go(y, x, tw []complex64, s, m int) {
 	}
 }
 
-func pass3(y, x, tw []complex64, s, m int, dir Direction) {
+func pass3Go(y, x, tw []complex64, s, m int, dir Direction) {
 	h := float32(dir) * float32(math.Sqrt(3)/2)
 	for k := 0; k < m; k++ {
 		w1, w2 := tw[2*k], tw[2*k+1]
@@ -76,7 +116,7 @@ func pass3(y, x, tw []complex64, s, m int, dir Direction) {
 	}
 }
 
-func pass5(y, x, tw []complex64, s, m int, dir Direction) {
+func pass5Go(y, x, tw []complex64, s, m int, dir Direction) {
 	c1 := float32(math.Cos(2 * math.Pi / 5))
 	c2 := float32(math.Cos(4 * math.Pi / 5))
 	s1 := float32(dir) * float32(math.Sin(2*math.Pi/5))

@@ -37,15 +37,31 @@ func dirIndex(dir Direction) int {
 	return 1
 }
 
-// factorize splits n into the radices of its stages: 4s first, then 2, 3, 5 and other primes.
-// It reports false if a prime factor exceeds maxDirectRadix.
+// factorize splits n into the radices of its stages. The power of two 2^e goes into radix-8
+// stages (fewer passes over the strip buffers), with one or two radix-4 stages for the rest
+// (2^(3a+1) = 8^(a-1) 4^2, 2^(3a+2) = 8^a 4); then come 3, 5 and other primes. It reports false if
+// a prime factor exceeds maxDirectRadix.
 func factorize(n int) ([]int, bool) {
-	var f []int
-	for n%4 == 0 {
-		f = append(f, 4)
-		n /= 4
+	e := 0
+	for n%2 == 0 {
+		e++
+		n /= 2
 	}
-	for p := 2; p <= maxDirectRadix && n > 1; p++ {
+	var f []int
+	switch {
+	case e == 1:
+		f = append(f, 2)
+	case e%3 == 1:
+		f = append(f, 4, 4)
+		e -= 4
+	case e%3 == 2:
+		f = append(f, 4)
+		e -= 2
+	}
+	for ; e >= 3; e -= 3 {
+		f = append([]int{8}, f...)
+	}
+	for p := 3; p <= maxDirectRadix && n > 1; p++ {
 		for n%p == 0 {
 			f = append(f, p)
 			n /= p
@@ -53,14 +69,6 @@ func factorize(n int) ([]int, bool) {
 	}
 	if n > 1 {
 		return nil, false
-	}
-	// A lone radix-2 stage goes last, where its blocks are longest.
-	for i, r := range f {
-		if r == 2 {
-			copy(f[i:], f[i+1:])
-			f[len(f)-1] = 2
-			break
-		}
 	}
 	return f, true
 }
@@ -135,6 +143,8 @@ func (lp *linePlan) passes(x, y []complex64, b int, dir Direction) []complex64 {
 		st := &lp.stages[i]
 		s := st.l * b
 		switch st.radix {
+		case 8:
+			pass8(y, x, st.tw[d], s, st.m, dir)
 		case 4:
 			pass4(y, x, st.tw[d], s, st.m, dir)
 		case 2:

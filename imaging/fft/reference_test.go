@@ -5,9 +5,8 @@ import (
 	"math/cmplx"
 )
 
-// reference is a slow, obviously-correct 2-D transform (row then column DFT via a Bluestein-free
-// O(N^2) per line sum). It exists so the other packages have a correct Plan2D before the fast
-// implementations land, and as a test oracle.
+// reference is a slow, obviously-correct Plan2D (row then column DFT, an O(N^2) sum per line in
+// float64): the test oracle that was New's default before the fast implementations.
 type reference struct{ nx, ny int }
 
 func newReference(nx, ny int) *reference { return &reference{nx, ny} }
