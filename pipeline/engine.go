@@ -238,6 +238,9 @@ func (w *worker) load(ctx context.Context, c int) (*imaging.Samples, error) {
 		w.sampleHeld = need
 	}
 	if err := w.e.sp.Read(c, &w.smp); err != nil {
+		if errors.Is(err, spool.ErrChecksum) {
+			return nil, fmt.Errorf("%w: the spool %s is damaged (a crash of the machine while it was written?); remove it and run again with --resume to rebuild it", err, w.e.sp.Dir())
+		}
 		return nil, err
 	}
 	w.wt = make([]float32, n)

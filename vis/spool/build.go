@@ -177,12 +177,15 @@ func build(ctx context.Context, r vis.Reader, dir string, key Key, o *Options, n
 			rowBytes = max(rowBytes, int64(nchan*ncorr)*(8+1+4+8)+int64(ncorr)*8+256)
 		}
 	}
+	// Two chunks are in memory (one read while the other is formed), and the table reader keeps
+	// a read window of the raw bytes of the chunk it reads (up to two while it replaces one):
+	// four chunks' worth in all.
 	chunkRows := o.ChunkRows
 	if chunkRows <= 0 {
-		chunkRows = int(max(1, o.MemoryBytes/16/rowBytes))
+		chunkRows = int(max(1, o.MemoryBytes/32/rowBytes))
 	}
 	chunkRows = min(chunkRows, nrows)
-	writerBytes := o.MemoryBytes - o.MemoryBytes/8 - min(16<<20, o.MemoryBytes/4) - 2*int64(chunkRows)*rowBytes
+	writerBytes := o.MemoryBytes - o.MemoryBytes/8 - min(16<<20, o.MemoryBytes/4) - 4*int64(chunkRows)*rowBytes
 
 	var first vis.Chunk
 	if err := r.ReadRows(ctx, 0, chunkRows, &first); err != nil {

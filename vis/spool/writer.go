@@ -476,10 +476,11 @@ func (w *Writer) Finish(ctx context.Context, key Key, plan json.RawMessage) (err
 	if err := w.err(); err != nil {
 		return err
 	}
+	// The data files are not fsynced: a spool is derived data whose every segment is
+	// checksummed, and a process crash loses nothing in the page cache. A power loss that leaves
+	// the manifest with unwritten data is caught by the checksums when the spool is read
+	// (ErrChecksum), and the pipeline then drops the spool so that the next run rebuilds it.
 	for _, f := range []*os.File{w.samples, w.index} {
-		if err := f.Sync(); err != nil {
-			return fmt.Errorf("spool: sync %s: %w", f.Name(), err)
-		}
 		if err := f.Close(); err != nil {
 			return fmt.Errorf("spool: close %s: %w", f.Name(), err)
 		}
