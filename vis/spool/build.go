@@ -202,7 +202,7 @@ func build(ctx context.Context, r vis.Reader, dir string, key Key, o *Options, n
 		writerBytes = min(writerBytes, need+writeBufMax)
 	}
 	if writerBytes <= 0 {
-		return nil, fmt.Errorf("spool: a memory limit of %d bytes leaves nothing for the sample buffers after two chunks of %d rows", o.MemoryBytes, chunkRows)
+		return nil, fmt.Errorf("spool: a memory limit of %d bytes leaves nothing for the sample buffers after four chunks of %d rows (two being read and formed, the reader's window of one)", o.MemoryBytes, chunkRows)
 	}
 	w, err := NewWriter(dir, plan.Axis.NChan(), &WriterOptions{BufferBytes: writerBytes, UVScale: plan.UVScale})
 	if err != nil {

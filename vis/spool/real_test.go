@@ -83,7 +83,7 @@ func TestBuild_RealMS_MatchesPythonCasacore(t *testing.T) {
 			want := pythonSums(t, path, c.spw)
 			sp, built, err := OpenOrBuild(context.Background(), path, t.TempDir(), &Options{
 				Selection: Selection{Spw: strconv.Itoa(c.spw)}, Spec: spectral.Spec{OutFrame: c.frame},
-				Interpolation: "nearest", MemoryBytes: 8 << 20, ChunkRows: 997})
+				Interpolation: "nearest", MemoryBytes: 16 << 20, ChunkRows: 997})
 			if err != nil {
 				t.Fatal(err)
 			}
