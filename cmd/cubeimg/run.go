@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -202,5 +203,8 @@ func (f *runFlags) apply(p *pipeline.Params, cmd *cobra.Command) error {
 }
 
 func runPipeline(ctx context.Context, p *pipeline.Params, prog pipeline.Progress, out io.Writer) error {
+	// The Go heap's soft limit follows --max-resident, so the collector frees garbage (read
+	// windows, scratch) before the process grows past the bound; the budget bounds the rest.
+	debug.SetMemoryLimit(p.MaxResident)
 	return pipeline.Run(ctx, p, prog, out)
 }
