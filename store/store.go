@@ -393,7 +393,8 @@ type CommitInfo struct {
 }
 
 // Commit makes channel c durable and records it committed: it flushes the channel's tiles of
-// every extension (write-back, then fdatasync of each data file), computes the xxhash64 of every
+// every extension (write-back, then a durable sync of the channel's range of each data file),
+// computes the xxhash64 of every
 // tile, then atomically replaces the channel's record with state Committed, the checksums, beam,
 // sumwt and info. A crash before the record is replaced leaves the channel uncommitted. No plane
 // or tile of the channel may be held for writing. Commits of different channels may run at once,
@@ -443,8 +444,8 @@ func (s *Store) Commit(ctx context.Context, c int, ci CommitInfo) error {
 	}
 	callHook(s.hook, "commit:flushed")
 	for _, e := range s.extOrder {
-		if err := unix.Fdatasync(int(e.f.Fd())); err != nil {
-			return fmt.Errorf("commit channel %d: fdatasync %s: %w", c, e.f.Name(), err)
+		if err := syncRange(e.f, e.layout.PlaneOffset(c), e.layout.PlaneStride); err != nil {
+			return fmt.Errorf("commit channel %d: sync %s: %w", c, e.f.Name(), err)
 		}
 	}
 	callHook(s.hook, "commit:synced")
@@ -571,4 +572,25 @@ func (s *Store) SetRunParams(params json.RawMessage) error {
 	s.runParams = m.RunParams
 	s.mu.Unlock()
 	return nil
+}
+
+// syncRange makes bytes [off, off+n) of f durable, as fdatasync does for the whole file, without
+// writing back the rest of the file: msync(MS_SYNC) of a mapping of the range, which Linux turns
+// into a ranged fdatasync (vfs_fsync_range) whichever mapping dirtied the pages. Writers of other
+// channels keep their pages in memory until their own commit, so a page is written once.
+func syncRange(f *os.File, off, n int64) error {
+	if n <= 0 {
+		return nil
+	}
+	pg := int64(unix.Getpagesize())
+	lo := off / pg * pg
+	b, err := unix.Mmap(int(f.Fd()), lo, int(off+n-lo), unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		return unix.Fdatasync(int(f.Fd()))
+	}
+	err = unix.Msync(b, unix.MS_SYNC)
+	if uerr := unix.Munmap(b); err == nil {
+		err = uerr
+	}
+	return err
 }
