@@ -57,9 +57,9 @@ const (
 )
 
 // makePlan computes the plan. fixed is a worker's fixed memory, pinned the store planes a worker
-// holds at once; samples lists the spooled samples per channel of this run (nil: unknown yet,
+// holds at once, shared the memory held once for the whole run; samples lists the spooled samples per channel of this run (nil: unknown yet,
 // estimated from estSamples).
-func makePlan(p *Params, nx, ny, nchan, gnx, gny, support int, fixed, pinned int64, samples []int64, estSamples int64, fftImpl string) *Plan {
+func makePlan(p *Params, nx, ny, nchan, gnx, gny, support int, fixed, pinned, shared int64, samples []int64, estSamples int64, fftImpl string) *Plan {
 	pl := &Plan{Nx: nx, Ny: ny, NChan: nchan, GridNx: gnx, GridNy: gny, Support: support, Budget: p.MaxResident, FFTImpl: fftImpl}
 	pl.PlaneBytes = int64(nx) * int64(ny) * 4
 	pl.Channels = len(samples)
@@ -75,8 +75,9 @@ func makePlan(p *Params, nx, ny, nchan, gnx, gny, support int, fixed, pinned int
 	pl.SampleBytes = pl.MaxSamples * sampleBytesPer
 	pl.PinnedBytes = pinned
 	pl.ChannelFootprint = pl.FixedBytes + pl.SampleBytes + pl.PinnedBytes
-	// Keep a reserve for tile caching and small buffers: 1/16 of the budget, at least 16 MiB.
-	pl.Reserve = max(16<<20, pl.Budget/16)
+	// Keep a reserve for tile caching and small buffers (1/16 of the budget, at least 16 MiB)
+	// and what the run holds once for every channel (shared: the spool's rows).
+	pl.Reserve = max(16<<20, pl.Budget/16) + shared
 	cores := runtime.GOMAXPROCS(0)
 	avail := pl.Budget - pl.Reserve
 	switch {

@@ -162,7 +162,7 @@ func run(ctx context.Context, p *Params, prog Progress, out io.Writer, planOut *
 		pinned += 2 * int64(e.geom.Pixels()) * 4
 	}
 	nu, nv := e.gplan.GridSize()
-	plan := makePlan(p, e.geom.Nx, e.geom.Ny, nchan, nu, nv, e.gplan.Support(), e.fixedBytes(), pinned, counts, 0, e.fftImpl)
+	plan := makePlan(p, e.geom.Nx, e.geom.Ny, nchan, nu, nv, e.gplan.Support(), e.fixedBytes(), pinned, in.sp.RowsBytes(), counts, 0, e.fftImpl)
 	plan.SpoolBytes = 0
 	plan.DiskNeeded = plan.FITSBytes
 	if created {
@@ -198,6 +198,13 @@ func run(ctx context.Context, p *Params, prog Progress, out io.Writer, planOut *
 		return fmt.Errorf("gridder: %w", err)
 	}
 
+	// The spool's rows (u/c, v/c, w/c per row) are held once for every channel's reads.
+	if rb := in.sp.RowsBytes(); rb > 0 {
+		if err := budget.Acquire(ctx, rb); err != nil {
+			return fmt.Errorf("memory for the spool's %d rows: %w", in.sp.Manifest().Rows, err)
+		}
+		defer budget.Release(rb)
+	}
 	workers := make([]*worker, 0, plan.Workers)
 	defer func() {
 		for _, w := range workers {

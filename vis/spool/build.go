@@ -204,7 +204,7 @@ func build(ctx context.Context, r vis.Reader, dir string, key Key, o *Options, n
 	if writerBytes <= 0 {
 		return nil, fmt.Errorf("spool: a memory limit of %d bytes leaves nothing for the sample buffers after four chunks of %d rows (two being read and formed, the reader's window of one)", o.MemoryBytes, chunkRows)
 	}
-	w, err := NewWriter(dir, plan.Axis.NChan(), &WriterOptions{BufferBytes: writerBytes, UVScale: plan.UVScale})
+	w, err := NewWriter(dir, plan.Axis.NChan(), &WriterOptions{BufferBytes: writerBytes, UVScale: plan.UVScale, RefFreq: plan.Axis.Freq})
 	if err != nil {
 		return nil, fmt.Errorf("spool: memory limit %d bytes: %w", o.MemoryBytes, err)
 	}
@@ -339,6 +339,8 @@ type rowJob struct {
 	rowW       float64
 	nc, p1, p2 int
 	u, v, w    float64 // UVW / c
+	row        uint32  // the row's index in the spool's rows, once it has a sample
+	hasRow     bool
 }
 
 // groupRows is the most rows formed together: channel by channel over a group of rows sharing
@@ -465,7 +467,14 @@ func (pr *processor) form(jobs []rowJob) error {
 				}
 				wt = ct.WLo*wt + ct.WHi*wh
 			}
-			if err := w.Add(ct.Out, j.u*ct.Freq, j.v*ct.Freq, j.w*ct.Freq, complex(float32(re), float32(im)), float32(wt)); err != nil {
+			if !j.hasRow {
+				row, err := w.AddRow(j.u, j.v, j.w)
+				if err != nil {
+					return err
+				}
+				j.row, j.hasRow = row, true
+			}
+			if err := w.AddSample(ct.Out, j.row, j.u, j.v, ct.Freq, complex(float32(re), float32(im)), float32(wt)); err != nil {
 				return err
 			}
 		}

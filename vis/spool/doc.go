@@ -61,9 +61,12 @@
 // heap, each split into per-channel regions sized from the previous fill; when a region is full
 // the buffer is sorted channel by channel (stable Morton order of uv cells, for gridding
 // locality) and appended to samples.dat as one run by a second goroutine, while the other buffer
-// fills. Memory is the two chunks, the Writer's BufferBytes and a reserve, whatever the input
-// size. FORMAT.md describes the files; Spool.Read merges a channel's runs back into one Morton
-// order and checks each segment's xxhash64.
+// fills. Memory is the chunks, the Writer's BufferBytes and a reserve, whatever the input size.
+// A row's UVW is stored once (rows.dat), and each sample refers to its row and stores its
+// frequency as a float32 offset from its channel's: 20 bytes per sample on disk rather than 36.
+// FORMAT.md describes the files; Spool.Read forms u, v, w from the rows (held in memory once,
+// 24 bytes per row: RowsBytes), merges a channel's runs back into one Morton order and checks
+// each segment's xxhash64.
 //
 // # Not covered
 //

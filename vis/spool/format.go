@@ -1,22 +1,28 @@
 package spool
 
-// On-disk layout of a spool (version 2): a directory holding three files. FORMAT.md beside this
+// On-disk layout of a spool (version 3): a directory holding four files. FORMAT.md beside this
 // file draws it; in short:
 //
 //	spool.json   the manifest, written last and atomically (temp file, fsync, rename, fsync dir):
 //	             its presence means the spool is complete.
+//	rows.dat     one entry per input row that has samples: u/c, v/c, w/c (UVW in metres over the
+//	             speed of light, seconds) as three little-endian float64; uvw is stored once per
+//	             row, not once per sample.
 //	samples.dat  a sequence of runs, one per buffer flush of the build. A run holds, channel after
 //	             channel, one segment per output channel with samples in that flush:
-//	             U [n]float64 | V [n]float64 | W [n]float64 | Vis [n]complex64 | Weight [n]float32
-//	             little-endian; u, v, w in wavelengths at the sample's own frequency. Only samples
-//	             that are unflagged, finite and of positive weight are stored. A segment's samples
-//	             are in Morton order of their (u, v) cell (morton.go), stable.
+//	             Row [n]uint32 | DF [n]float32 | Vis [n]complex64 | Weight [n]float32
+//	             little-endian; the sample's frequency is the channel's reference frequency plus
+//	             DF (Hz), and its u, v, w in wavelengths are the row's u/c, v/c, w/c times that
+//	             frequency. Only samples that are unflagged, finite and of positive weight are
+//	             stored. A segment's samples are in Morton order of their (u, v) cell
+//	             (morton.go), stable.
 //	index.dat    run-major: for run r and channel c, at byte (r*nchan + c)*24, the segment's
-//	             offset in samples.dat, its sample count and the xxhash64 of its 36*count bytes
+//	             offset in samples.dat, its sample count and the xxhash64 of its 20*count bytes
 //	             (three little-endian uint64).
 //
-// Reading a channel gathers its segments from every run, checks each checksum, and merges the
-// runs by cell, so a channel comes back in one stable Morton order whatever the number of runs.
+// Reading a channel gathers its segments from every run, checks each checksum, forms u, v, w
+// from the rows, and merges the runs by cell, so a channel comes back in one stable Morton
+// order whatever the number of runs.
 
 import (
 	"encoding/json"
@@ -24,15 +30,18 @@ import (
 )
 
 // Version is the spool format version written by this package.
-const Version = 2
+const Version = 3
 
 const (
 	manifestName = "spool.json"
 	samplesName  = "samples.dat"
 	indexName    = "index.dat"
+	rowsName     = "rows.dat"
 	lockName     = "spool.lock"
-	// sampleBytes is the size of one sample over the five sections of a segment.
-	sampleBytes = 8 + 8 + 8 + 8 + 4
+	// sampleBytes is the size of one sample over the four sections of a segment.
+	sampleBytes = 4 + 4 + 8 + 4
+	// rowBytes is the size of one rows.dat entry.
+	rowEntryBytes = 3 * 8
 	// indexEntryBytes is the size of one index.dat entry.
 	indexEntryBytes = 24
 )
@@ -48,6 +57,9 @@ type Manifest struct {
 	Plan json.RawMessage `json:"plan,omitempty"`
 	// Runs holds the offset in samples.dat of each run.
 	Runs []int64 `json:"runs"`
+	// Rows is the number of entries of rows.dat, RowsXXHash the xxhash64 of its bytes.
+	Rows       int64  `json:"rows"`
+	RowsXXHash uint64 `json:"rows_xxhash64"`
 	// Channels holds one entry per output channel.
 	Channels []Channel `json:"channels"`
 	// Stats are informative figures from the build.
@@ -62,6 +74,8 @@ type Channel struct {
 	// UVScale is the half-width, in wavelengths, of the uv square on which the Morton cells of
 	// this channel are laid out.
 	UVScale float64 `json:"uv_scale"`
+	// RefFreq is the frequency (Hz) the samples' DF are relative to.
+	RefFreq float64 `json:"ref_freq_hz"`
 }
 
 // Stats are figures about a build.
@@ -109,9 +123,12 @@ func canonical(m json.RawMessage) string {
 
 func segmentBytes(n int64) int64 { return n * sampleBytes }
 
-func (m *Manifest) validate(samplesSize, indexSize int64) error {
+func (m *Manifest) validate(samplesSize, indexSize, rowsSize int64) error {
 	if m.Version != Version {
 		return fmt.Errorf("spool version %d, this program reads version %d", m.Version, Version)
+	}
+	if m.Rows < 0 || m.Rows > 1<<32 || rowsSize != m.Rows*rowEntryBytes {
+		return fmt.Errorf("%s is %d bytes, %d rows need %d", rowsName, rowsSize, m.Rows, m.Rows*rowEntryBytes)
 	}
 	nchan := int64(len(m.Channels))
 	if want := int64(len(m.Runs)) * nchan * indexEntryBytes; indexSize != want {

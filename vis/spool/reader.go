@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"math"
 	"path/filepath"
+	"sync"
 	"unsafe"
 
 	"github.com/cespare/xxhash/v2"
@@ -33,6 +35,11 @@ type Spool struct {
 	index   *os.File
 	size    int64 // of samples.dat
 	man     Manifest
+
+	// rows holds rows.dat (u/c, v/c, w/c per row), loaded by the first Read.
+	rowsOnce sync.Once
+	rows     []float64
+	rowsErr  error
 }
 
 // ErrNoSpool is returned by Open when dir holds no complete spool.
@@ -66,12 +73,13 @@ func Open(dir string) (*Spool, error) {
 	}
 	ss, err1 := s.samples.Stat()
 	is, err2 := s.index.Stat()
-	if err := errors.Join(err1, err2); err != nil {
+	rs, err3 := os.Stat(filepath.Join(dir, rowsName))
+	if err := errors.Join(err1, err2, err3); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("spool: %w", err)
 	}
 	s.size = ss.Size()
-	if err := m.validate(ss.Size(), is.Size()); err != nil {
+	if err := m.validate(ss.Size(), is.Size(), rs.Size()); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("spool: %s: %w", mpath, err)
 	}
@@ -120,7 +128,35 @@ func (s *Spool) Count(ch int) int64 { return s.man.Channels[ch].Count }
 func (s *Spool) SumWeight(ch int) float64 { return s.man.Channels[ch].SumWeight }
 
 // ChannelBytes returns the bytes of the Samples that Read fills for channel ch (36 per sample).
-func (s *Spool) ChannelBytes(ch int) int64 { return segmentBytes(s.man.Channels[ch].Count) }
+func (s *Spool) ChannelBytes(ch int) int64 { return 36 * s.man.Channels[ch].Count }
+
+// RowsBytes returns the memory the spool holds once the first Read has loaded its rows: 24 bytes
+// per row, shared by every Read.
+func (s *Spool) RowsBytes() int64 { return s.man.Rows * rowEntryBytes }
+
+// loadRows reads rows.dat once and checks its checksum.
+func (s *Spool) loadRows() ([]float64, error) {
+	s.rowsOnce.Do(func() {
+		path := filepath.Join(s.dir, rowsName)
+		f, err := os.Open(path)
+		if err != nil {
+			s.rowsErr = fmt.Errorf("spool: %w", err)
+			return
+		}
+		defer f.Close()
+		rows := make([]float64, 3*s.man.Rows)
+		if _, err := f.ReadAt(bytesOf(rows), 0); err != nil && !(errors.Is(err, io.EOF) && len(rows) == 0) {
+			s.rowsErr = fmt.Errorf("spool: read %s: %w", path, eofErr(err))
+			return
+		}
+		if got := xxhash.Sum64(bytesOf(rows)); got != s.man.RowsXXHash {
+			s.rowsErr = fmt.Errorf("%w: %s: %016x, manifest says %016x", ErrChecksum, path, got, s.man.RowsXXHash)
+			return
+		}
+		s.rows = rows
+	})
+	return s.rows, s.rowsErr
+}
 
 // ReadScratchBytes returns the memory Read allocates besides dst for channel ch, to merge the
 // build's runs into one order: 6.125 bytes per sample when the channel spans several runs.
@@ -171,8 +207,11 @@ func (s *Spool) Read(ch int, dst *Samples) error {
 		}
 		k := int(cnt)
 		h.Reset()
-		for _, sec := range [][]byte{bytesOf(dst.U[at : at+k]), bytesOf(dst.V[at : at+k]), bytesOf(dst.W[at : at+k]),
-			bytesOf(dst.Vis[at : at+k]), bytesOf(dst.Weight[at : at+k])} {
+		// Row and DF go into the memory of U and V (4 of their 8 bytes per sample) and are turned
+		// into u, v, w below.
+		rowSec := bytesOf(dst.U[at : at+k])[:4*k]
+		dfSec := bytesOf(dst.V[at : at+k])[:4*k]
+		for _, sec := range [][]byte{rowSec, dfSec, bytesOf(dst.Vis[at : at+k]), bytesOf(dst.Weight[at : at+k])} {
 			if _, err := s.samples.ReadAt(sec, off); err != nil {
 				return fmt.Errorf("spool: read channel %d of %s: %w", ch, s.samples.Name(), eofErr(err))
 			}
@@ -181,6 +220,9 @@ func (s *Spool) Read(ch int, dst *Samples) error {
 		}
 		if got := h.Sum64(); got != sum {
 			return fmt.Errorf("%w: channel %d run %d of %s: %016x, index says %016x", ErrChecksum, ch, r, s.samples.Name(), got, sum)
+		}
+		if err := s.formUVW(dst, at, k, rowSec, dfSec, s.man.Channels[ch].RefFreq); err != nil {
+			return fmt.Errorf("spool: channel %d run %d of %s: %w", ch, r, s.samples.Name(), err)
 		}
 		at += k
 		bounds = append(bounds, at)
@@ -197,6 +239,30 @@ func (s *Spool) Read(ch int, dst *Samples) error {
 		perm := make([]int32, n)
 		mergePerm(keys, bounds, perm)
 		applyPerm(dst, perm, make([]uint64, (n+63)/64))
+	}
+	return nil
+}
+
+// formUVW turns the k samples at dst[at:] from their rows (rowSec) and frequency offsets (dfSec),
+// which share the memory of dst.U and dst.V, into u, v, w in wavelengths. It goes backwards: U[i]
+// and V[i] overwrite the entries 2i and 2i+1 of the sections, which are consumed by then.
+func (s *Spool) formUVW(dst *Samples, at, k int, rowSec, dfSec []byte, ref float64) error {
+	rows, err := s.loadRows()
+	if err != nil {
+		return err
+	}
+	le := binary.LittleEndian
+	nrows := uint32(s.man.Rows)
+	U, V, W := dst.U[at:at+k], dst.V[at:at+k], dst.W[at:at+k]
+	for i := k - 1; i >= 0; i-- {
+		row := le.Uint32(rowSec[4*i:])
+		df := math.Float32frombits(le.Uint32(dfSec[4*i:]))
+		if row >= nrows {
+			return fmt.Errorf("sample %d refers to row %d of %d", i, row, nrows)
+		}
+		f := ref + float64(df)
+		r := rows[3*row : 3*row+3]
+		U[i], V[i], W[i] = r[0]*f, r[1]*f, r[2]*f
 	}
 	return nil
 }

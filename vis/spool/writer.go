@@ -26,14 +26,20 @@ type WriterOptions struct {
 	// frequency over c). A channel without one takes 1.25 times the largest |u|, |v| of its first
 	// run. Samples beyond the square fall into the edge cells: order stays well defined.
 	UVScale []float64
+	// RefFreq gives per output channel the frequency (Hz) that samples' frequencies are stored
+	// relative to (as float32 differences): the channel's frequency. nil means 1 Hz for every
+	// channel, for Add, whose u, v, w are in wavelengths.
+	RefFreq []float64
 }
 
-// sample is one buffered sample (one cache line fill per Add, where five separate arrays would
-// cost five).
+// sample is one buffered sample (one cache line fill per Add, where separate arrays would cost
+// several): u, v in wavelengths for its Morton cell, its row and frequency offset as stored.
 type sample struct {
-	u, v, w float64
-	vis     complex64
-	wt      float32
+	u, v float64
+	row  uint32
+	df   float32
+	vis  complex64
+	wt   float32
 }
 
 // Memory per buffered sample slot: a slot in each of the two buffers plus the worst-case sort
@@ -108,6 +114,13 @@ type Writer struct {
 	nbuffers int
 	all      []*buffer // every buffer allocated, to release at the end
 
+	// rows.dat is written by Add and AddRow (not by the flush goroutine).
+	rows      *os.File
+	rowsBuf   []byte
+	rowsN     int64
+	rowsHash  *xxhash.Digest
+	refFreq   []float64
+
 	// Owned by the flush goroutine until done is closed.
 	samples, index *os.File
 	fileOff        int64
@@ -141,8 +154,12 @@ func NewWriter(dir string, nchan int, opts *WriterOptions) (*Writer, error) {
 	if o.UVScale != nil && len(o.UVScale) != nchan {
 		return nil, fmt.Errorf("spool: %d uv scales for %d channels", len(o.UVScale), nchan)
 	}
+	if o.RefFreq != nil && len(o.RefFreq) != nchan {
+		return nil, fmt.Errorf("spool: %d reference frequencies for %d channels", len(o.RefFreq), nchan)
+	}
 	wb := min(int64(writeBufMax), o.BufferBytes/8)
-	slots := (o.BufferBytes - wb) / slotBytes
+	rb := min(int64(rowsBufBytes), o.BufferBytes/16)
+	slots := (o.BufferBytes - wb - rb) / slotBytes
 	if slots < int64(2*minRegion*nchan) {
 		return nil, fmt.Errorf("spool: a buffer of %d bytes is too small for %d channels (need at least %d bytes)",
 			o.BufferBytes, nchan, int64(2*minRegion*nchan)*slotBytes+wb)
@@ -150,18 +167,24 @@ func NewWriter(dir string, nchan int, opts *WriterOptions) (*Writer, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	for _, n := range []string{manifestName, samplesName, indexName} {
+	for _, n := range []string{manifestName, samplesName, indexName, rowsName} {
 		if err := os.Remove(filepath.Join(dir, n)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("spool: %w", err)
 		}
 	}
 	w := &Writer{dir: dir, nchan: nchan, slots: int(slots), free: make(chan *buffer, 2),
 		toFlush: make(chan *buffer, 1), done: make(chan struct{}), chans: make([]Channel, nchan),
-		wbuf: make([]byte, 0, wb), started: time.Now()}
+		wbuf: make([]byte, 0, wb), started: time.Now(), rowsHash: xxhash.New(),
+		rowsBuf: make([]byte, 0, max(rb, 4*rowEntryBytes)), refFreq: make([]float64, nchan)}
 	for c := range w.chans {
 		if o.UVScale != nil && o.UVScale[c] > 0 && !math.IsInf(o.UVScale[c], 0) {
 			w.chans[c].UVScale = o.UVScale[c]
 		}
+		w.refFreq[c] = 1
+		if o.RefFreq != nil {
+			w.refFreq[c] = o.RefFreq[c]
+		}
+		w.chans[c].RefFreq = w.refFreq[c]
 	}
 	var err error
 	if w.samples, err = os.Create(filepath.Join(dir, samplesName)); err != nil {
@@ -169,6 +192,11 @@ func NewWriter(dir string, nchan int, opts *WriterOptions) (*Writer, error) {
 	}
 	if w.index, err = os.Create(filepath.Join(dir, indexName)); err != nil {
 		w.samples.Close()
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	if w.rows, err = os.Create(filepath.Join(dir, rowsName)); err != nil {
+		w.samples.Close()
+		w.index.Close()
 		return nil, fmt.Errorf("spool: %w", err)
 	}
 	w.cur = newBuffer(w.slots, nchan)
@@ -182,14 +210,73 @@ func NewWriter(dir string, nchan int, opts *WriterOptions) (*Writer, error) {
 // NChan returns the number of output channels.
 func (w *Writer) NChan() int { return w.nchan }
 
-// Add buffers one sample of output channel ch. Samples with weight <= 0 or non-finite values are
-// counted as flagged and dropped.
+// rowsBufBytes bounds the write buffer of rows.dat.
+const rowsBufBytes = 1 << 20
+
+// AddRow records an input row's u/c, v/c, w/c (UVW in metres over the speed of light) and
+// returns its index for AddSample.
+func (w *Writer) AddRow(uc, vc, wc float64) (uint32, error) {
+	if w.rowsN >= 1<<32-1 {
+		return 0, errors.New("spool: more than 2^32-1 rows")
+	}
+	le := binary.LittleEndian
+	w.rowsBuf = le.AppendUint64(w.rowsBuf, math.Float64bits(uc))
+	w.rowsBuf = le.AppendUint64(w.rowsBuf, math.Float64bits(vc))
+	w.rowsBuf = le.AppendUint64(w.rowsBuf, math.Float64bits(wc))
+	if len(w.rowsBuf) > cap(w.rowsBuf)-rowEntryBytes {
+		if err := w.flushRows(); err != nil {
+			return 0, err
+		}
+	}
+	w.rowsN++
+	return uint32(w.rowsN - 1), nil
+}
+
+func (w *Writer) flushRows() error {
+	if len(w.rowsBuf) == 0 {
+		return nil
+	}
+	w.rowsHash.Write(w.rowsBuf)
+	if _, err := w.rows.Write(w.rowsBuf); err != nil {
+		return fmt.Errorf("spool: write %s: %w", w.rows.Name(), err)
+	}
+	w.stats.BytesWritten += int64(len(w.rowsBuf))
+	w.rowsBuf = w.rowsBuf[:0]
+	return nil
+}
+
+// Add buffers one sample of output channel ch with u, v, w in wavelengths, in a row of its own
+// (for spools written directly; Build uses AddRow and AddSample). Samples with weight <= 0 or
+// non-finite values are counted as flagged and dropped.
 func (w *Writer) Add(ch int, u, v, ww float64, vis complex64, wt float32) error {
 	if uint(ch) >= uint(w.nchan) {
 		return fmt.Errorf("spool: channel %d out of range [0, %d)", ch, w.nchan)
 	}
+	f := w.refFreq[ch]
+	if !finite(u + v + ww) {
+		w.stats.SamplesFlagged++
+		return nil
+	}
+	row, err := w.AddRow(u/f, v/f, ww/f)
+	if err != nil {
+		return err
+	}
+	return w.AddSample(ch, row, u/f, v/f, f, vis, wt)
+}
+
+// AddSample buffers one sample of output channel ch: row is its row (AddRow), uc and vc that
+// row's u/c and v/c, freq the sample's own frequency (Hz). Its u, v, w are the row's times freq
+// as stored (the channel's reference frequency plus a float32 difference). Samples with weight
+// <= 0 or non-finite values are counted as flagged and dropped.
+func (w *Writer) AddSample(ch int, row uint32, uc, vc, freq float64, vis complex64, wt float32) error {
+	if uint(ch) >= uint(w.nchan) {
+		return fmt.Errorf("spool: channel %d out of range [0, %d)", ch, w.nchan)
+	}
+	df := float32(freq - w.refFreq[ch])
+	f := w.refFreq[ch] + float64(df)
+	u, v := uc*f, vc*f
 	re, im := float64(real(vis)), float64(imag(vis))
-	if !(wt > 0) || wt > math.MaxFloat32 || !finite(u+v+ww+re+im) {
+	if !(wt > 0) || wt > math.MaxFloat32 || !finite(u+v+re+im+float64(df)) {
 		w.stats.SamplesFlagged++
 		return nil
 	}
@@ -202,7 +289,7 @@ func (w *Writer) Add(ch int, u, v, ww float64, vis complex64, wt float32) error 
 		b = w.cur
 		p = b.pos[ch]
 	}
-	b.s[p] = sample{u, v, ww, vis, wt}
+	b.s[p] = sample{u: u, v: v, row: row, df: df, vis: vis, wt: wt}
 	b.pos[ch] = p + 1
 	return nil
 }
@@ -220,7 +307,9 @@ func (w *Writer) CountRows(read, selected int64) {
 func (w *Writer) SetInputBytesRead(n int64) { w.stats.InputBytesRead = n }
 
 // MemoryBytes returns the most memory the Writer holds: its buffers at their full size.
-func (w *Writer) MemoryBytes() int64 { return int64(w.slots)*slotBytes + int64(cap(w.wbuf)) }
+func (w *Writer) MemoryBytes() int64 {
+	return int64(w.slots)*slotBytes + int64(cap(w.wbuf)) + int64(cap(w.rowsBuf))
+}
 
 // x+y+... is finite iff every term is (an infinity or NaN propagates; finite float64 sums of a
 // few float32-range values cannot overflow).
@@ -344,7 +433,7 @@ func (w *Writer) writeSegment(b *buffer, c, lo, hi int, d *xxhash.Digest) (uint6
 
 	d.Reset()
 	var sumw float64
-	for sec := range 5 {
+	for sec := range 4 {
 		sum, err := w.putSection(b.s[lo:hi], perm, sec, d)
 		if err != nil {
 			return 0, 0, err
@@ -356,12 +445,13 @@ func (w *Writer) writeSegment(b *buffer, c, lo, hi int, d *xxhash.Digest) (uint6
 	return d.Sum64(), sumw, nil
 }
 
-// putSection appends section sec (0 u, 1 v, 2 w, 3 vis, 4 weight) of the samples s in the order
-// perm to the write buffer, spilling it as it fills; for the weights it returns their sum.
+// putSection appends section sec (0 row, 1 frequency offset, 2 vis, 3 weight) of the samples s
+// in the order perm to the write buffer, spilling it as it fills; for the weights it returns
+// their sum.
 func (w *Writer) putSection(s []sample, perm []int32, sec int, d *xxhash.Digest) (float64, error) {
-	size := 8
-	if sec == 4 {
-		size = 4
+	size := 4
+	if sec == 2 {
+		size = 8
 	}
 	le := binary.LittleEndian
 	var sum float64
@@ -378,23 +468,19 @@ func (w *Writer) putSection(s []sample, perm []int32, sec int, d *xxhash.Digest)
 		switch sec {
 		case 0:
 			for t, p := range ps {
-				le.PutUint64(buf[8*t:], math.Float64bits(s[p].u))
+				le.PutUint32(buf[4*t:], s[p].row)
 			}
 		case 1:
 			for t, p := range ps {
-				le.PutUint64(buf[8*t:], math.Float64bits(s[p].v))
+				le.PutUint32(buf[4*t:], math.Float32bits(s[p].df))
 			}
 		case 2:
-			for t, p := range ps {
-				le.PutUint64(buf[8*t:], math.Float64bits(s[p].w))
-			}
-		case 3:
 			for t, p := range ps {
 				x := s[p].vis
 				le.PutUint32(buf[8*t:], math.Float32bits(real(x)))
 				le.PutUint32(buf[8*t+4:], math.Float32bits(imag(x)))
 			}
-		case 4:
+		case 3:
 			for t, p := range ps {
 				x := s[p].wt
 				le.PutUint32(buf[4*t:], math.Float32bits(x))
@@ -430,7 +516,8 @@ func (w *Writer) Abort() {
 	w.stop()
 	w.samples.Close()
 	w.index.Close()
-	for _, n := range []string{manifestName, samplesName, indexName} {
+	w.rows.Close()
+	for _, n := range []string{manifestName, samplesName, indexName, rowsName} {
 		os.Remove(filepath.Join(w.dir, n))
 	}
 }
@@ -480,12 +567,16 @@ func (w *Writer) Finish(ctx context.Context, key Key, plan json.RawMessage) (err
 	// checksummed, and a process crash loses nothing in the page cache. A power loss that leaves
 	// the manifest with unwritten data is caught by the checksums when the spool is read
 	// (ErrChecksum), and the pipeline then drops the spool so that the next run rebuilds it.
-	for _, f := range []*os.File{w.samples, w.index} {
+	if err := w.flushRows(); err != nil {
+		return err
+	}
+	for _, f := range []*os.File{w.samples, w.index, w.rows} {
 		if err := f.Close(); err != nil {
 			return fmt.Errorf("spool: close %s: %w", f.Name(), err)
 		}
 	}
-	man := Manifest{Version: Version, Key: key, Plan: plan, Runs: w.runs, Channels: w.chans, Stats: w.stats}
+	man := Manifest{Version: Version, Key: key, Plan: plan, Runs: w.runs, Channels: w.chans, Stats: w.stats,
+		Rows: w.rowsN, RowsXXHash: w.rowsHash.Sum64()}
 	if man.Runs == nil {
 		man.Runs = []int64{}
 	}
