@@ -115,11 +115,11 @@ type Writer struct {
 	all      []*buffer // every buffer allocated, to release at the end
 
 	// rows.dat is written by Add and AddRow (not by the flush goroutine).
-	rows      *os.File
-	rowsBuf   []byte
-	rowsN     int64
-	rowsHash  *xxhash.Digest
-	refFreq   []float64
+	rows     *os.File
+	rowsBuf  []byte
+	rowsN    int64
+	rowsHash *xxhash.Digest
+	refFreq  []float64
 
 	// Owned by the flush goroutine until done is closed.
 	samples, index *os.File
