@@ -356,6 +356,25 @@ func (ps *planes) get(ctx context.Context, st *store.Store, ext string, c int, m
 	return p, nil
 }
 
+// use names a plane to hold: an extension and a mode.
+type use struct {
+	ext  string
+	mode store.Mode
+}
+
+// getAll holds channel c's planes of the extensions named, in order.
+func (ps *planes) getAll(ctx context.Context, st *store.Store, c int, uses ...use) ([]*store.Plane, error) {
+	out := make([]*store.Plane, len(uses))
+	for i, u := range uses {
+		p, err := ps.get(ctx, st, u.ext, c, u.mode)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
 func (ps *planes) release() error {
 	var errs []error
 	for _, p := range ps.list {
@@ -374,22 +393,12 @@ func (w *worker) start(ctx context.Context, cs *chanState) error {
 	c := cs.c
 	var ps planes
 	defer ps.release()
-	res, err := ps.get(ctx, e.st, extResidual, c, store.Write)
+	pl, err := ps.getAll(ctx, e.st, c, use{extResidual, store.Write}, use{extModel, store.Write},
+		use{extPB, store.Write}, use{extMask, store.Write})
 	if err != nil {
 		return err
 	}
-	model, err := ps.get(ctx, e.st, extModel, c, store.Write)
-	if err != nil {
-		return err
-	}
-	pb, err := ps.get(ctx, e.st, extPB, c, store.Write)
-	if err != nil {
-		return err
-	}
-	mask, err := ps.get(ctx, e.st, extMask, c, store.Write)
-	if err != nil {
-		return err
-	}
+	res, model, pb, mask := pl[0], pl[1], pl[2], pl[3]
 	zeroFloats(model.Float32s())
 	if err := w.primaryBeam(pb.Float32s(), c); err != nil {
 		return err
@@ -475,22 +484,15 @@ func (w *worker) observe(ctx context.Context, cs *chanState, iterDone int, thres
 	c := cs.c
 	var ps planes
 	defer ps.release()
-	res, err := ps.get(ctx, e.st, extResidual, c, store.Read)
-	if err != nil {
-		return err
-	}
-	pb, err := ps.get(ctx, e.st, extPB, c, store.Read)
-	if err != nil {
-		return err
-	}
 	mode := store.Read
 	if e.am != nil {
 		mode = store.Write
 	}
-	mask, err := ps.get(ctx, e.st, extMask, c, mode)
+	pl, err := ps.getAll(ctx, e.st, c, use{extResidual, store.Read}, use{extPB, store.Read}, use{extMask, mode})
 	if err != nil {
 		return err
 	}
+	res, pb, mask := pl[0], pl[1], pl[2]
 	pbLimit := float32(e.p.Pblimit)
 	if e.am != nil && !cs.prep.Empty {
 		in := automask.Input{
@@ -527,18 +529,11 @@ func (w *worker) clean(ctx context.Context, cs *chanState, mp deconv.MinorParams
 	c := cs.c
 	var ps planes
 	defer ps.release()
-	res, err := ps.get(ctx, e.st, extResidual, c, store.Write)
+	pl, err := ps.getAll(ctx, e.st, c, use{extResidual, store.Write}, use{extModel, store.Write}, use{extPSF, store.Read})
 	if err != nil {
 		return deconv.MinorResult{}, err
 	}
-	model, err := ps.get(ctx, e.st, extModel, c, store.Write)
-	if err != nil {
-		return deconv.MinorResult{}, err
-	}
-	psf, err := ps.get(ctx, e.st, extPSF, c, store.Read)
-	if err != nil {
-		return deconv.MinorResult{}, err
-	}
+	res, model, psf := pl[0], pl[1], pl[2]
 	var m []uint8
 	if e.p.Usemask != "none" {
 		mask, err := ps.get(ctx, e.st, extMask, c, store.Read)
@@ -611,18 +606,11 @@ func (w *worker) finish(ctx context.Context, cs *chanState, stopText string, sto
 	c := cs.c
 	var ps planes
 	defer ps.release()
-	img, err := ps.get(ctx, e.st, extImage, c, store.Write)
+	pl, err := ps.getAll(ctx, e.st, c, use{extImage, store.Write}, use{extModel, store.Read}, use{extResidual, store.Read})
 	if err != nil {
 		return err
 	}
-	model, err := ps.get(ctx, e.st, extModel, c, store.Read)
-	if err != nil {
-		return err
-	}
-	res, err := ps.get(ctx, e.st, extResidual, c, store.Read)
-	if err != nil {
-		return err
-	}
+	img, model, res := pl[0], pl[1], pl[2]
 	fitted := cs.prep.Beam.beam()
 	rb, rejected := e.restoringBeam(c, fitted)
 	rr := &restoreRecord{Beam: toGauss(rb), AreaRatio: 1, CommonRejected: rejected}
@@ -640,14 +628,11 @@ func (w *worker) finish(ctx context.Context, cs *chanState, stopText string, sto
 	}
 	e.faults.Hit("restore")
 	if e.p.Pbcor {
-		pb, err := ps.get(ctx, e.st, extPB, c, store.Read)
+		pl, err := ps.getAll(ctx, e.st, c, use{extPB, store.Read}, use{extPBCor, store.Write})
 		if err != nil {
 			return err
 		}
-		pbc, err := ps.get(ctx, e.st, extPBCor, c, store.Write)
-		if err != nil {
-			return err
-		}
+		pb, pbc := pl[0], pl[1]
 		if err := restore.PBCor(pbc.Float32s(), img.Float32s(), pb.Float32s(), float32(e.p.Pblimit)); err != nil {
 			return fmt.Errorf("pbcor channel %d: %w", c, err)
 		}
