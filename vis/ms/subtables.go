@@ -43,13 +43,14 @@ func scalars[T any](r *subReader, name string, required bool) []T {
 	return out
 }
 
-// cells returns each row's cell of a float64 array column (nil where undefined).
-func (r *subReader) float64Cells(name string, required bool) [][]float64 {
+// arrayCells returns each row's cell of an array column holding T (nil where undefined); kind
+// names T in errors.
+func arrayCells[T any](r *subReader, name string, required bool, kind string) [][]T {
 	c := r.column(name, required)
 	if c == nil {
 		return nil
 	}
-	out := make([][]float64, r.tb.NumRows())
+	out := make([][]T, r.tb.NumRows())
 	for row := range out {
 		v, err := c.Get(row)
 		if err != nil {
@@ -57,9 +58,9 @@ func (r *subReader) float64Cells(name string, required bool) [][]float64 {
 			return nil
 		}
 		if a, ok := v.(*casatable.Array); ok {
-			d, ok := a.Data.([]float64)
+			d, ok := a.Data.([]T)
 			if !ok {
-				r.err = fmt.Errorf("table %s column %s holds %T, want double", r.tb.Path(), name, a.Data)
+				r.err = fmt.Errorf("table %s column %s holds %T, want %s", r.tb.Path(), name, a.Data, kind)
 				return nil
 			}
 			out[row] = d
@@ -68,28 +69,14 @@ func (r *subReader) float64Cells(name string, required bool) [][]float64 {
 	return out
 }
 
+// float64Cells returns each row's cell of a double array column (nil where undefined).
+func (r *subReader) float64Cells(name string, required bool) [][]float64 {
+	return arrayCells[float64](r, name, required, "double")
+}
+
+// int32Cells returns each row's cell of an int array column (nil where undefined).
 func (r *subReader) int32Cells(name string, required bool) [][]int32 {
-	c := r.column(name, required)
-	if c == nil {
-		return nil
-	}
-	out := make([][]int32, r.tb.NumRows())
-	for row := range out {
-		v, err := c.Get(row)
-		if err != nil {
-			r.err = err
-			return nil
-		}
-		if a, ok := v.(*casatable.Array); ok {
-			d, ok := a.Data.([]int32)
-			if !ok {
-				r.err = fmt.Errorf("table %s column %s holds %T, want int", r.tb.Path(), name, a.Data)
-				return nil
-			}
-			out[row] = d
-		}
-	}
-	return out
+	return arrayCells[int32](r, name, required, "int")
 }
 
 // measRef returns the fixed reference frame of a measure column (MEASINFO Ref), "" if none.
