@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cubeimg/cubeimg/internal/units"
 	"github.com/cubeimg/cubeimg/vis/simulate"
 )
 
@@ -199,21 +200,18 @@ func parseWithUnits(s, what string, units map[string]float64) (float64, error) {
 	return v * f, nil
 }
 
-func parseFrequency(s string) (float64, error) {
-	return parseWithUnits(s, "frequency", map[string]float64{"": 1, "Hz": 1, "kHz": 1e3, "MHz": 1e6, "GHz": 1e9})
-}
+func parseFrequency(s string) (float64, error) { return units.ParseFrequency(s) }
 
+// parseDuration returns a positive duration in seconds ('10m', '600s', '1h').
 func parseDuration(s string) (float64, error) {
-	v, err := parseWithUnits(s, "time", map[string]float64{"": 1, "s": 1, "ms": 1e-3, "m": 60, "min": 60, "h": 3600})
-	if err == nil && !(v > 0) {
+	d, err := units.ParseDuration(s)
+	if err == nil && d <= 0 {
 		return 0, fmt.Errorf("%q is not a positive duration", s)
 	}
-	return v, err
+	return d.Seconds(), err
 }
 
-func parseFlux(s string) (float64, error) {
-	return parseWithUnits(s, "flux", map[string]float64{"": 1, "Jy": 1, "mJy": 1e-3, "uJy": 1e-6})
-}
+func parseFlux(s string) (float64, error) { return units.ParseFlux(s) }
 
 func parseTemperature(s string) (float64, error) {
 	v, err := parseWithUnits(s, "temperature", map[string]float64{"": 1, "K": 1})

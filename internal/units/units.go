@@ -122,3 +122,22 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	return time.Duration(v * f * float64(time.Second)), nil
 }
+
+var freqUnits = map[string]float64{"Hz": 1, "kHz": 1e3, "MHz": 1e6, "GHz": 1e9, "THz": 1e12}
+
+// ParseFrequency parses a frequency ('230.538GHz', '976.5625kHz') and returns Hz. A bare number is
+// Hz.
+func ParseFrequency(s string) (float64, error) {
+	v, u, err := splitNumber(s)
+	if err != nil {
+		return 0, fmt.Errorf("frequency %w", err)
+	}
+	if u == "" {
+		return v, nil
+	}
+	f, ok := freqUnits[u]
+	if !ok {
+		return 0, fmt.Errorf("frequency %q: unknown unit %q (want Hz, kHz, MHz, GHz)", s, u)
+	}
+	return v * f, nil
+}

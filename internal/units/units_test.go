@@ -65,3 +65,17 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestParseFrequency(t *testing.T) {
+	for in, want := range map[string]float64{"230.538GHz": 230.538e9, "976.5625kHz": 976562.5, "1e6": 1e6, "7 MHz": 7e6} {
+		got, err := ParseFrequency(in)
+		if err != nil || math.Abs(got-want) > 1e-6*want {
+			t.Errorf("ParseFrequency(%q) = %g, %v; want %g", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"GHz", "5 parsec", ""} {
+		if _, err := ParseFrequency(bad); err == nil {
+			t.Errorf("ParseFrequency(%q) succeeded, want error", bad)
+		}
+	}
+}
