@@ -36,6 +36,7 @@ type Params struct {
 	Fracbw               float64 // briggsbwtaper: 0 = from the cube's first and last channels
 	Perchanweightdensity bool
 	Npixels              int
+	WeightingDensity     string   // casa (default) | wsclean: how the density grid bins samples
 	Uvtaper              []string // tclean's uvtaper: [] or ["1arcsec"] or ["1arcsec","0.5arcsec","30deg"]
 
 	// Gridding.
@@ -159,6 +160,9 @@ func (p *Params) Validate() error {
 	}
 	if p.Weighting == "briggsbwtaper" && !p.Perchanweightdensity {
 		bad("weighting", "briggsbwtaper needs --perchanweightdensity (as in tclean)")
+	}
+	if p.WeightingDensity == "wsclean" && p.Imsize[0] != p.Imsize[1] {
+		bad("weighting-density", "wsclean's rule is implemented for square images, got %v", p.Imsize)
 	}
 	if p.Robust < -2 || p.Robust > 2 {
 		bad("robust", "%g outside [-2, 2]", p.Robust)

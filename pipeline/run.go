@@ -298,7 +298,11 @@ func newEngine(p *Params, in *runInput, budget *tiles.Budget) (*engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--weighting: %w", err)
 	}
-	e.wparams = weighting.Params{Scheme: scheme, Robust: p.Robust, NPixels: p.Npixels}
+	rule, err := weighting.ParseDensityRule(p.WeightingDensity)
+	if err != nil {
+		return nil, fmt.Errorf("--weighting-density: %w", err)
+	}
+	e.wparams = weighting.Params{Scheme: scheme, Robust: p.Robust, NPixels: p.Npixels, Rule: rule}
 	if scheme == weighting.BriggsBWTaper {
 		e.wparams.FracBW = p.Fracbw
 		if e.wparams.FracBW == 0 {
@@ -564,13 +568,14 @@ func imagingKey(p *Params) string {
 		Robust, Fracbw                   float64
 		Perchanweightdensity             bool
 		Npixels                          int
+		WeightingDensity                 string
 		Uvtaper                          []string
 		GridderEps                       float64
 		Kernel                           string
 		Psfcutoff                        float64
 	}{p.Imsize, p.Cell, p.Phasecenter, p.Nchan, p.Start, p.Width, p.Outframe, p.Restfreq, p.Veltype,
 		p.Interpolation, p.Field, p.Spw, p.Datacolumn, p.Weighting, p.Robust, p.Fracbw, p.Perchanweightdensity,
-		p.Npixels, p.Uvtaper, p.GridderEps, p.Kernel, p.Psfcutoff}
+		p.Npixels, p.WeightingDensity, p.Uvtaper, p.GridderEps, p.Kernel, p.Psfcutoff}
 	b, _ := json.Marshal(k)
 	return string(b)
 }

@@ -109,6 +109,7 @@ func (f *runFlags) flagSet(p *pipeline.Params) *pflag.FlagSet {
 	fl.Float64Var(&p.Fracbw, "fracbw", 0, "briggsbwtaper fractional bandwidth (0: from the cube's first and last channels)")
 	fl.BoolVar(&p.Perchanweightdensity, "perchanweightdensity", p.Perchanweightdensity, "one weight-density grid per output channel (tclean default true)")
 	fl.IntVar(&p.Npixels, "npixels", 0, "uniform/briggs density box half-width in cells (0: one cell)")
+	fl.StringVar(&p.WeightingDensity, "weighting-density", "casa", "how uniform/briggs bin samples: casa (tclean's rule) or wsclean (WSClean 3's, to compare with it)")
 	fl.StringVar(&f.uvtaper, "uvtaper", "", "Gaussian uv taper as an image-plane FWHM: '1arcsec' or '1arcsec,0.5arcsec,30deg'")
 	fl.Float64Var(&p.GridderEps, "gridder-eps", p.GridderEps, "requested gridding accuracy (ES kernel support and padding follow from it)")
 	fl.StringVar(&p.Kernel, "kernel", p.Kernel, "gridding kernel: es (accuracy-driven) or casa (7x7 prolate spheroid, padding 1.2, as tclean's standard gridder)")

@@ -257,6 +257,25 @@ func TestAgainstWSClean(t *testing.T) {
 			t.Errorf("ch%d: CASA-convention briggs differs from WSClean's by %.3g / %.3g of the peak: more than the binning explains", c, pr/pp, dr/dp)
 		}
 
+		// Briggs 0.5 with this project's weighting under WSClean's binning rule
+		// (weighting.DensityWSClean): the weights equal WSClean's, and so do the images.
+		wsRuleWt := make([]float32, s.Len())
+		if err := weighting.Compute(wsRuleWt, s, g, nil, weighting.Params{Scheme: weighting.Briggs, Robust: 0.5, Rule: weighting.DensityWSClean}); err != nil {
+			t.Fatal(err)
+		}
+		var worstW float64
+		for i := range wsRuleWt {
+			if s.Weight[i] > 0 {
+				worstW = math.Max(worstW, math.Abs(float64(wsRuleWt[i])-float64(wsWt[i]))/float64(wsWt[i]))
+			}
+		}
+		t.Logf("ch%d: weighting.DensityWSClean vs WSClean's stored weights: max relative difference %.2g", c, worstW)
+		if worstW > 1e-5 {
+			t.Errorf("ch%d: weighting.DensityWSClean differs from WSClean's weights by %.3g", c, worstW)
+		}
+		rpsf, rdirty := images(wsRuleWt)
+		compare("briggs 0.5, weighting.DensityWSClean", briggs, rpsf, rdirty, 1e-3)
+
 		// Beams.
 		ws := beam.Gaussian{Major: wsPSF.float("BMAJ") * math.Pi / 180, Minor: wsPSF.float("BMIN") * math.Pi / 180, PA: wsPSF.float("BPA") * math.Pi / 180}
 		ours, err := beam.FitPSF(psf, g, 0)

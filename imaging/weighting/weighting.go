@@ -100,7 +100,37 @@ type Params struct {
 	FracBW float64
 	// Taper is an optional uvtaper.
 	Taper *Taper
+	// Rule is how samples are binned into density cells (Compute): DensityCASA, the default,
+	// as ALGORITHMS.md section 2; DensityWSClean, WSClean 3's binning, for comparisons with it.
+	Rule DensityRule
 }
+
+// DensityRule says how the density grid bins samples.
+type DensityRule int
+
+const (
+	// DensityCASA: uv cell 1/(N cell) of the unpadded image, nearest cell, each sample at (u, v)
+	// and (-u, -v) (CASA tclean; the default).
+	DensityCASA DensityRule = iota
+	// DensityWSClean: uv cell of the image padded by WSClean's default 1.2 (an even size), the
+	// cell below (floor), each sample once on the half plane v >= 0 (WSClean 3's briggs and
+	// uniform weighting). Provided to compare with WSClean; it gives other weights than CASA.
+	DensityWSClean
+)
+
+// ParseDensityRule parses "casa" (or "") and "wsclean".
+func ParseDensityRule(s string) (DensityRule, error) {
+	switch strings.ToLower(s) {
+	case "", "casa":
+		return DensityCASA, nil
+	case "wsclean":
+		return DensityWSClean, nil
+	}
+	return 0, fmt.Errorf("%w: density rule %q (want casa or wsclean)", ErrParams, s)
+}
+
+// wscleanPadding is WSClean's default -padding.
+const wscleanPadding = 1.2
 
 // ErrParams is wrapped by the errors for invalid Params.
 var ErrParams = errors.New("weighting: invalid parameters")
@@ -117,6 +147,9 @@ func (p *Params) Validate() error {
 	}
 	if p.NPixels < 0 {
 		return fmt.Errorf("%w: npixels %d < 0", ErrParams, p.NPixels)
+	}
+	if p.Rule == DensityWSClean && (p.NPixels != 0 || p.Scheme == BriggsBWTaper) {
+		return fmt.Errorf("%w: the wsclean density rule has no npixels and no briggsbwtaper", ErrParams)
 	}
 	if p.Scheme == BriggsBWTaper {
 		if !(p.FracBW > 0) || math.IsInf(p.FracBW, 0) {
@@ -161,6 +194,8 @@ func BWTaperFactor(r float64) float64 {
 type Density struct {
 	g    imaging.Geometry
 	grid []float32
+	rule DensityRule
+	n    int // DensityWSClean: the padded size; the grid is n x n/2
 }
 
 // DensityLen returns the number of float32 cells of the density grid of g (Nx*Ny).
@@ -182,6 +217,22 @@ func NewDensity(g imaging.Geometry, buf []float32) *Density {
 	return &Density{g: g, grid: buf}
 }
 
+// NewDensityRule is NewDensity with a binning rule other than CASA's.
+func NewDensityRule(g imaging.Geometry, buf []float32, rule DensityRule) *Density {
+	d := NewDensity(g, buf)
+	if rule == DensityWSClean {
+		n := int(math.Round(wscleanPadding * float64(g.Nx)))
+		if n%2 != 0 {
+			n++
+		}
+		if n*(n/2) > len(d.grid) {
+			panic("weighting: density buffer too small for the wsclean rule")
+		}
+		d.rule, d.n, d.grid = rule, n, d.grid[:n*(n/2)]
+	}
+	return d
+}
+
 // Grid returns the density cells (row-major, v along rows), sharing memory with d.
 func (d *Density) Grid() []float32 { return d.grid }
 
@@ -190,6 +241,18 @@ func (d *Density) Reset() { clear(d.grid) }
 
 // cell returns the density cell of (u, v) and whether it is inside (0, N) on both axes.
 func (d *Density) cell(u, v float64) (int, int, bool) {
+	if d.rule == DensityWSClean {
+		if v < 0 {
+			u, v = -u, -v
+		}
+		n := d.n
+		x := math.Floor(u*float64(n)*d.g.CellX + float64(n/2))
+		y := math.Floor(v * float64(n) * d.g.CellY)
+		if !(x >= 0 && x < float64(n) && y < float64(n/2)) {
+			return 0, 0, false
+		}
+		return int(x), int(y), true
+	}
 	x := math.Round(u*float64(d.g.Nx)*d.g.CellX + float64(d.g.Nx)/2)
 	y := math.Round(v*float64(d.g.Ny)*d.g.CellY + float64(d.g.Ny)/2)
 	if !(x > 0 && x < float64(d.g.Nx) && y > 0 && y < float64(d.g.Ny)) {
@@ -207,6 +270,12 @@ func (d *Density) Add(s *imaging.Samples) {
 			continue
 		}
 		u, v := s.U[i], s.V[i]
+		if d.rule == DensityWSClean {
+			if x, y, ok := d.cell(u, v); ok {
+				d.grid[y*d.n+x] += w
+			}
+			continue
+		}
 		if x, y, ok := d.cell(u, v); ok {
 			d.grid[y*nx+x] += w
 		}
@@ -229,6 +298,9 @@ func (d *Density) sums() (s1, s2 float64) {
 
 // at returns the density of cell (x, y), summed over the (2n+1)^2 box around it.
 func (d *Density) at(x, y, n int) float64 {
+	if d.rule == DensityWSClean {
+		return float64(d.grid[y*d.n+x])
+	}
 	nx := d.g.Nx
 	if n == 0 {
 		return float64(d.grid[y*nx+x])
@@ -335,7 +407,7 @@ func Compute(dst []float32, s *imaging.Samples, g imaging.Geometry, buf []float3
 	if p.Scheme == Natural {
 		return Apply(dst, s, nil, p)
 	}
-	d := NewDensity(g, buf)
+	d := NewDensityRule(g, buf, p.Rule)
 	d.Add(s)
 	return Apply(dst, s, d, p)
 }
