@@ -95,13 +95,16 @@ func newGonum2D(n, threads int) *gonum2D {
 	return g
 }
 
+// each runs fn over the lines 0..n-1, goroutine t taking a contiguous share (so that two
+// goroutines never write neighbouring columns of a cache line).
 func (g *gonum2D) each(fn func(t, i int)) {
 	var wg sync.WaitGroup
+	share := (g.n + len(g.plans) - 1) / len(g.plans)
 	for t := range g.plans {
 		wg.Add(1)
 		go func(t int) {
 			defer wg.Done()
-			for i := t; i < g.n; i += len(g.plans) {
+			for i := t * share; i < min((t+1)*share, g.n); i++ {
 				fn(t, i)
 			}
 		}(t)
