@@ -41,6 +41,7 @@ type Params struct {
 
 	// Gridding.
 	GridderEps float64 // requested accuracy of the ES kernel
+	FFT        string  // go (default) | fftw
 	Kernel     string  // es | casa
 
 	// Deconvolution and iteration control.

@@ -113,6 +113,7 @@ func (f *runFlags) flagSet(p *pipeline.Params) *pflag.FlagSet {
 	fl.StringVar(&f.uvtaper, "uvtaper", "", "Gaussian uv taper as an image-plane FWHM: '1arcsec' or '1arcsec,0.5arcsec,30deg'")
 	fl.Float64Var(&p.GridderEps, "gridder-eps", p.GridderEps, "requested gridding accuracy (ES kernel support and padding follow from it)")
 	fl.StringVar(&p.Kernel, "kernel", p.Kernel, "gridding kernel: es (accuracy-driven) or casa (7x7 prolate spheroid, padding 1.2, as tclean's standard gridder)")
+	fl.StringVar(&p.FFT, "fft", "go", "FFT implementation: go (the default; reproducible bit for bit) or fftw (when built with FFTW)")
 	fl.StringVar(&p.Deconvolver, "deconvolver", p.Deconvolver, "minor-cycle algorithm; only hogbom is implemented")
 	fl.IntVar(&p.Niter, "niter", p.Niter, "maximum number of CLEAN components (counted over the cube, or per channel with --niter-scope channel)")
 	fl.IntVar(&p.Cycleniter, "cycleniter", p.Cycleniter, "maximum components per channel per minor cycle (-1: niter)")
