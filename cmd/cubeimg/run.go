@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,6 +24,8 @@ import (
 type runFlags struct {
 	imsize, cell, threshold, maxResident, uvtaper, restoringbeam string
 	quiet                                                        bool
+	// cpuprofile is a file for a Go CPU profile of the run (go tool pprof).
+	cpuprofile string
 }
 
 func newRunCmd() *cobra.Command {
@@ -54,6 +57,13 @@ with --resume; --channels 12,40:44 --resume re-images only those channels.`,
 			var prog pipeline.Progress = pipeline.Discard
 			if !f.quiet {
 				prog = pipeline.NewProgress(os.Stderr, term.IsTerminal(int(os.Stderr.Fd())), 10*time.Second)
+			}
+			if f.cpuprofile != "" {
+				stopProfile, err := startCPUProfile(f.cpuprofile)
+				if err != nil {
+					return err
+				}
+				defer stopProfile()
 			}
 			return runPipeline(ctx, &p, prog, cmd.OutOrStdout())
 		},
@@ -125,6 +135,7 @@ with --resume; --channels 12,40:44 --resume re-images only those channels.`,
 	fl.StringVar(&p.Report, "report", "", "write a JSON run report (phase timings, peak RSS, bytes read and written) to this file")
 	fl.BoolVar(&p.Fits, "fits", false, "also export every extension as NAME.<ext>.fits")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress output")
+	fl.StringVar(&f.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the run to this file (go tool pprof bin/cubeimg FILE)")
 	return cmd
 }
 
@@ -172,6 +183,24 @@ func (f *runFlags) apply(p *pipeline.Params, cmd *cobra.Command) error {
 		}
 	}
 	return nil
+}
+
+// startCPUProfile starts a CPU profile written to path; the returned function stops it.
+func startCPUProfile(path string) (func(), error) {
+	fh, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(fh); err != nil {
+		fh.Close()
+		return nil, fmt.Errorf("--cpuprofile %s: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := fh.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "--cpuprofile %s: %v\n", path, err)
+		}
+	}, nil
 }
 
 func runPipeline(ctx context.Context, p *pipeline.Params, prog pipeline.Progress, out io.Writer) error {
