@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -51,6 +52,9 @@ with --resume; --channels 12,40:44 --resume re-images only those channels.`,
 			}
 			if err := p.Validate(); err != nil {
 				return err
+			}
+			if os.Getenv("GOMEMLIMIT") == "" {
+				debug.SetMemoryLimit(goMemoryLimit(p.MaxResident))
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -183,6 +187,16 @@ func (f *runFlags) apply(p *pipeline.Params, cmd *cobra.Command) error {
 		}
 	}
 	return nil
+}
+
+// goMemoryLimit is the Go runtime's soft memory limit for a run under --max-resident: the budget
+// less the store's tile cache (a quarter of it, at least 64 MiB, as pipeline.Run sizes it), which
+// is mapped file pages outside the Go heap. Without it the garbage collector lets the heap grow to
+// twice its live size, beyond the budget: at 4096^2 under --max-resident 1GiB in a 1.1 GiB cgroup
+// the anonymous memory reached 1.06 GiB and the page cache thrashed (165 GB read for a 5.6 GB
+// cube); with this limit the peak RSS was 1049 MiB and 6 GB were read. GOMEMLIMIT overrides it.
+func goMemoryLimit(maxResident int64) int64 {
+	return max(maxResident-max(maxResident/4, 64<<20), 32<<20)
 }
 
 // startCPUProfile starts a CPU profile written to path; the returned function stops it.
