@@ -519,11 +519,8 @@ const lockInfoOffset = 65 * 4
 // readLockRows returns the row count from table.lock. casacore keeps the current row count
 // there (TableSyncData): table.dat is not rewritten when only rows are added, so its count may
 // be stale. ok is false if there is no lock file, or it holds no sync info or 0 rows: casacore
-// then uses table.dat's count too. A lock file of exactly the request list is what casacore
-// creates when it opens a table that has none (casacore's LockFile, e.g. WSClean or CASA reading
-// an MS written without one): it holds no sync info. A lock file cut short of its request list,
-// or between the list and a whole info length, is an error, since the count in table.dat may
-// then be wrong.
+// then uses table.dat's count too. A lock file cut short (casacore writes at least its request
+// list) is an error, since the count in table.dat may then be wrong.
 func (t *Table) readLockRows() (n int, ok bool, err error) {
 	name := filepath.Join(t.path, "table.lock")
 	f, err := t.files.get(name)
@@ -532,9 +529,6 @@ func (t *Table) readLockRows() (n int, ok bool, err error) {
 	}
 	if f.size > 1<<20 {
 		return 0, false, fmt.Errorf("%s: %d bytes is too large for a lock file", name, f.size)
-	}
-	if f.size == lockInfoOffset {
-		return 0, false, nil
 	}
 	if f.size < lockInfoOffset+4 {
 		return 0, false, fmt.Errorf("%s: %d bytes, shorter than a lock file's header (truncated?): %w", name, f.size, ErrTruncated)
