@@ -543,6 +543,9 @@ func (w *worker) clean(ctx context.Context, cs *chanState, mp deconv.MinorParams
 		m = mask.Bytes()
 	}
 	mp.Workers = e.threads
+	// A major cycle recomputes the whole residual after every minor cycle that adds components,
+	// so the minor cycle updates only the mask's bounding box (same components, same results).
+	mp.MaskBoxOnly = true
 	e.faults.Hit("minor")
 	r, err := deconv.Hogbom(ctx, deconv.Planes{Nx: e.geom.Nx, Ny: e.geom.Ny, Residual: res.Float32s(),
 		Model: model.Float32s(), PSF: psf.Float32s(), Mask: m}, mp)

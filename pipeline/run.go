@@ -27,6 +27,10 @@ import (
 	"github.com/cubeimg/cubeimg/tiles"
 )
 
+// TileCacheBytes is the store's resident cap in a run under maxResident: a quarter of the budget,
+// at least 64 MiB (mapped file pages, outside the Go heap).
+func TileCacheBytes(maxResident int64) int64 { return max(maxResident/4, 64<<20) }
+
 // Paths derived from --imagename.
 func cubePath(name string) string  { return name + ".cube" }
 func spoolPath(name string) string { return name + ".spool" }
@@ -93,7 +97,7 @@ func run(ctx context.Context, p *Params, prog Progress, out io.Writer, planOut *
 	// 3. The store: created, or reopened with --resume. A dry run creates nothing and opens an
 	// existing cube read-only.
 	cube := cubePath(p.ImageName)
-	sopts := &store.Options{Budget: budget, ResidentCap: max(p.MaxResident/4, 64<<20), ReadOnly: p.DryRun}
+	sopts := &store.Options{Budget: budget, ResidentCap: TileCacheBytes(p.MaxResident), ReadOnly: p.DryRun}
 	var st *store.Store
 	created := true
 	var records []*store.ChannelRecord

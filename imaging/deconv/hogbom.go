@@ -35,6 +35,13 @@ type MinorParams struct {
 	PSFHalfWidth int
 	// Workers is the number of goroutines the PSF subtraction may use (<= 1: one).
 	Workers int
+	// MaskBoxOnly limits the residual update to the bounding box of the mask's pixels: the
+	// residual outside it keeps its values from before the cycle. The components, the model and
+	// the residual inside the box are bit for bit those of the full update (the peak search only
+	// reads masked pixels), so this is for callers that recompute the whole residual (a major
+	// cycle) after every minor cycle that added components. With a mask covering a small part of
+	// the image it saves most of the cost of each component.
+	MaskBoxOnly bool
 }
 
 // MinorResult reports one plane's minor cycle.
@@ -76,6 +83,9 @@ func Hogbom(ctx context.Context, pl Planes, p MinorParams) (MinorResult, error) 
 		return MinorResult{}, err
 	}
 	h := newHogbom(pl, p)
+	if p.MaskBoxOnly && pl.Mask != nil {
+		h.box = maskBox(pl.Mask[:n], nx)
+	}
 	h.scanAll()
 	var res MinorResult
 	pk, pi := h.peak()
@@ -127,8 +137,10 @@ func Hogbom(ctx context.Context, pl Planes, p MinorParams) (MinorResult, error) 
 }
 
 type hogbom struct {
-	pl       Planes
-	halfW    int
+	pl    Planes
+	halfW int
+	// box, when not empty, bounds the residual update (MinorParams.MaskBoxOnly).
+	box      rect
 	workers  int
 	nbx, nby int
 	bmax     []float32 // in-mask max |residual| per block (-1: no mask pixel)
@@ -188,6 +200,38 @@ func (h *hogbom) peak() (float32, int) {
 // rect is a half-open pixel rectangle [x0, x1) x [y0, y1).
 type rect struct{ x0, x1, y0, y1 int }
 
+// maskBox returns the bounding box of the non-zero pixels of mask (rows of nx pixels); empty
+// (x1 == x0) when there are none.
+func maskBox(mask []uint8, nx int) rect {
+	b := rect{x0: nx, y0: len(mask) / nx}
+	for y := 0; y*nx < len(mask); y++ {
+		row := mask[y*nx : (y+1)*nx]
+		first := -1
+		for x, m := range row {
+			if m != 0 {
+				first = x
+				break
+			}
+		}
+		if first < 0 {
+			continue
+		}
+		last := first
+		for x := nx - 1; x > first; x-- {
+			if row[x] != 0 {
+				last = x
+				break
+			}
+		}
+		b.x0, b.x1 = min(b.x0, first), max(b.x1, last+1)
+		b.y0, b.y1 = min(b.y0, y), max(b.y1, y+1)
+	}
+	if b.x1 <= b.x0 {
+		return rect{}
+	}
+	return b
+}
+
 // subtract removes a times the PSF centred on pixel pi from the residual over the PSF's overlap
 // with the image (or the window), and refreshes the block maxima it touched.
 func (h *hogbom) subtract(pi int, a float32) {
@@ -198,6 +242,11 @@ func (h *hogbom) subtract(pi int, a float32) {
 	if h.halfW > 0 {
 		r.x0, r.x1 = max(r.x0, px-h.halfW), min(r.x1, px+h.halfW+1)
 		r.y0, r.y1 = max(r.y0, py-h.halfW), min(r.y1, py+h.halfW+1)
+	}
+	if h.box.x1 > h.box.x0 {
+		// The peak pixel is in the mask, so inside the box: the intersection is not empty.
+		r.x0, r.x1 = max(r.x0, h.box.x0), min(r.x1, h.box.x1)
+		r.y0, r.y1 = max(r.y0, h.box.y0), min(r.y1, h.box.y1)
 	}
 	by0, by1 := r.y0/blockSide, (r.y1-1)/blockSide+1
 	bx0, bx1 := r.x0/blockSide, (r.x1-1)/blockSide+1

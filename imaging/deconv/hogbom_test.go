@@ -272,3 +272,63 @@ func TestPSFSidelobe(t *testing.T) {
 		t.Errorf("PSFHalfWidthFor = %d, want 20 (the 0.09 sidelobe at dx = -20, dy = 18)", w)
 	}
 }
+
+// TestHogbom_MaskBoxOnly checks that limiting the update to the mask's bounding box gives
+// exactly the components, result, model and in-box residual of the full update, and leaves the
+// residual outside the box as it was, for compact and scattered masks, with and without a
+// window, on one and several workers.
+func TestHogbom_MaskBoxOnly(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, sz := range [][2]int{{96, 80}, {75, 50}} {
+		for _, box := range []rect{{10, 40, 20, 45}, {0, 75, 3, 4}, {30, 31, 30, 31}, {60, 75, 0, 50}} {
+			for _, halfW := range []int{0, 7} {
+				pl := randomPlanes(rng, sz[0], sz[1], false)
+				nx := pl.Nx
+				// Mask: a random half of the box's pixels, plus its corners so the box is exact.
+				pl.Mask = make([]uint8, nx*pl.Ny)
+				for y := box.y0; y < box.y1; y++ {
+					for x := box.x0; x < box.x1; x++ {
+						if rng.IntN(2) == 0 || (x == box.x0 || x == box.x1-1) && (y == box.y0 || y == box.y1-1) {
+							pl.Mask[y*nx+x] = 1
+						}
+					}
+				}
+				if got := maskBox(pl.Mask, nx); got != box {
+					t.Fatalf("maskBox = %+v, want %+v", got, box)
+				}
+				for _, workers := range []int{1, 3} {
+					mp := MinorParams{Gain: 0.1, MaxIter: 200, CycleThreshold: 0.001, PSFHalfWidth: halfW, Workers: workers}
+					full := clonePlanes(pl)
+					rf, err := Hogbom(context.Background(), full, mp)
+					if err != nil {
+						t.Fatal(err)
+					}
+					mp.MaskBoxOnly = true
+					part := clonePlanes(pl)
+					rp, err := Hogbom(context.Background(), part, mp)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if rp != rf || rf.Iterations == 0 {
+						t.Fatalf("%v box %+v w %d workers %d: result %+v, full update %+v", sz, box, halfW, workers, rp, rf)
+					}
+					for i := range part.Residual {
+						x, y := i%nx, i/nx
+						in := x >= box.x0 && x < box.x1 && y >= box.y0 && y < box.y1
+						want := pl.Residual[i]
+						if in {
+							want = full.Residual[i]
+						}
+						if part.Model[i] != full.Model[i] || part.Residual[i] != want {
+							t.Fatalf("%v box %+v w %d workers %d: pixel (%d, %d) in box %v: model %v/%v residual %v, want %v",
+								sz, box, halfW, workers, x, y, in, part.Model[i], full.Model[i], part.Residual[i], want)
+						}
+					}
+				}
+			}
+		}
+	}
+	if b := maskBox(make([]uint8, 64), 8); b.x1 > b.x0 {
+		t.Errorf("maskBox of an empty mask = %+v", b)
+	}
+}

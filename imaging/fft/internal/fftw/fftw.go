@@ -56,7 +56,7 @@ type Plan struct{ p C.fftwf_plan }
 var planner = struct {
 	mu      sync.Mutex
 	threads bool            // fftwf_init_threads done
-	wisdom  map[string]bool // wisdom files already imported
+	wisdom  map[string]bool // wisdom files already imported: whether FFTW accepted them
 	plans   map[Key]Plan
 }{wisdom: map[string]bool{}, plans: map[Key]Plan{}}
 
@@ -84,17 +84,19 @@ func Get(k Key, wisdom string) (Plan, error) {
 	if p, ok := planner.plans[k]; ok {
 		return p, nil
 	}
-	if wisdom != "" && !planner.wisdom[wisdom] {
-		planner.wisdom[wisdom] = true
-		cpath := C.CString(wisdom)
-		C.fftwf_import_wisdom_from_filename(cpath) // a missing or stale file only costs time
-		C.free(unsafe.Pointer(cpath))
-	}
+	// Threads first: fftwf_init_threads registers the threaded solvers, and wisdom that names a
+	// solver FFTW does not know yet is rejected as a whole (fftwf_import_wisdom returns 0).
 	if !planner.threads {
 		if C.fftwf_init_threads() == 0 {
 			return Plan{}, fmt.Errorf("fftw: fftwf_init_threads failed")
 		}
 		planner.threads = true
+	}
+	if _, done := planner.wisdom[wisdom]; wisdom != "" && !done {
+		cpath := C.CString(wisdom)
+		// A missing or stale file only costs planning time.
+		planner.wisdom[wisdom] = C.fftwf_import_wisdom_from_filename(cpath) != 0
+		C.free(unsafe.Pointer(cpath))
 	}
 	size := k.N0 * k.N1
 	mem := C.fftwf_malloc(C.size_t(size*8 + 8))
@@ -121,6 +123,14 @@ func Get(k Key, wisdom string) (Plan, error) {
 		saveWisdom(wisdom)
 	}
 	return Plan{p}, nil
+}
+
+// WisdomLoaded reports whether FFTW accepted the wisdom file path when this process first planned
+// with it.
+func WisdomLoaded(path string) bool {
+	planner.mu.Lock()
+	defer planner.mu.Unlock()
+	return planner.wisdom[path]
 }
 
 // saveWisdom writes FFTW's accumulated wisdom to path through a temporary file and a rename, so
