@@ -519,8 +519,9 @@ const lockInfoOffset = 65 * 4
 // readLockRows returns the row count from table.lock. casacore keeps the current row count
 // there (TableSyncData): table.dat is not rewritten when only rows are added, so its count may
 // be stale. ok is false if there is no lock file, or it holds no sync info or 0 rows: casacore
-// then uses table.dat's count too. A lock file cut short (casacore writes at least its request
-// list) is an error, since the count in table.dat may then be wrong.
+// then uses table.dat's count too. A lock file of the request list alone is one without sync info
+// (casacore's own, written when it opens a table that has none); one cut short elsewhere is an
+// error, since the count in table.dat may then be wrong.
 func (t *Table) readLockRows() (n int, ok bool, err error) {
 	name := filepath.Join(t.path, "table.lock")
 	f, err := t.files.get(name)
@@ -529,6 +530,12 @@ func (t *Table) readLockRows() (n int, ok bool, err error) {
 	}
 	if f.size > 1<<20 {
 		return 0, false, fmt.Errorf("%s: %d bytes is too large for a lock file", name, f.size)
+	}
+	if f.size == lockInfoOffset {
+		// The request list alone: what casacore writes when it opens a table that has no lock
+		// file (e.g. WSClean reading an MS this project wrote). casacore reads it as "no sync
+		// info" and takes table.dat's count, and so does this.
+		return 0, false, nil
 	}
 	if f.size < lockInfoOffset+4 {
 		return 0, false, fmt.Errorf("%s: %d bytes, shorter than a lock file's header (truncated?): %w", name, f.size, ErrTruncated)

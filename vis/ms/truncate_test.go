@@ -178,6 +178,12 @@ func TestTruncatedFiles(t *testing.T) {
 				}
 				link := filepath.Join(dst, rel)
 				for _, cut := range cuts {
+					if filepath.Base(rel) == "table.lock" && cut == 65*4 {
+						// A lock file of its request list alone is casacore's own lock without
+						// sync info (written when casacore opens a table that has none), which
+						// casacore reads as "take table.dat's row count": not a truncation.
+						continue
+					}
 					os.Remove(link)
 					if err := os.WriteFile(link, orig[:cut], 0o644); err != nil {
 						t.Fatal(err)
