@@ -121,7 +121,17 @@ func canonical(m json.RawMessage) string {
 	return string(b)
 }
 
-func segmentBytes(n int64) int64 { return n * sampleBytes }
+// countNoDF, set in an index entry's count, says the segment has no DF section: every sample's
+// frequency offset is 0 (the common case of a linear or 1:1 axis, whose samples sit at their
+// channel's frequency), 16 bytes per sample.
+const countNoDF = 1 << 63
+
+func segmentBytes(n int64, noDF bool) int64 {
+	if noDF {
+		return n * (sampleBytes - 4)
+	}
+	return n * sampleBytes
+}
 
 func (m *Manifest) validate(samplesSize, indexSize, rowsSize int64) error {
 	if m.Version != Version {
@@ -141,7 +151,7 @@ func (m *Manifest) validate(samplesSize, indexSize, rowsSize int64) error {
 		}
 		prev = off
 	}
-	capacity := samplesSize / sampleBytes
+	capacity := samplesSize / (sampleBytes - 4)
 	for c, ch := range m.Channels {
 		if ch.Count < 0 || ch.Count > capacity-total {
 			return fmt.Errorf("channel %d: count %d with %d samples before it; %s holds %d", c, ch.Count, total, samplesName, capacity)

@@ -196,10 +196,16 @@ func (s *Spool) Read(ch int, dst *Samples) error {
 		off := int64(binary.LittleEndian.Uint64(ent[0:]))
 		cnt := binary.LittleEndian.Uint64(ent[8:])
 		sum := binary.LittleEndian.Uint64(ent[16:])
+		noDF := cnt&countNoDF != 0
+		cnt &^= countNoDF
 		if cnt == 0 {
 			continue
 		}
-		end := off + segmentBytes(int64(cnt))
+		if cnt > uint64(n-at) {
+			return fmt.Errorf("spool: channel %d run %d of %s: segment of %d samples exceeds the channel's %d",
+				ch, r, s.samples.Name(), cnt, n)
+		}
+		end := off + segmentBytes(int64(cnt), noDF)
 		limit := s.runEnd(r)
 		if off < s.man.Runs[r] || cnt > uint64(n-at) || end > limit {
 			return fmt.Errorf("spool: channel %d run %d of %s: segment at %d of %d samples lies outside the run [%d, %d) or exceeds the channel's %d samples",
@@ -211,7 +217,12 @@ func (s *Spool) Read(ch int, dst *Samples) error {
 		// into u, v, w below.
 		rowSec := bytesOf(dst.U[at : at+k])[:4*k]
 		dfSec := bytesOf(dst.V[at : at+k])[:4*k]
-		for _, sec := range [][]byte{rowSec, dfSec, bytesOf(dst.Vis[at : at+k]), bytesOf(dst.Weight[at : at+k])} {
+		secs := [][]byte{rowSec, dfSec, bytesOf(dst.Vis[at : at+k]), bytesOf(dst.Weight[at : at+k])}
+		if noDF {
+			clear(dfSec)
+			secs = append(secs[:1], secs[2:]...)
+		}
+		for _, sec := range secs {
 			if _, err := s.samples.ReadAt(sec, off); err != nil {
 				return fmt.Errorf("spool: read channel %d of %s: %w", ch, s.samples.Name(), eofErr(err))
 			}

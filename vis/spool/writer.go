@@ -379,19 +379,24 @@ func (w *Writer) writeRun(b *buffer) error {
 		lo, hi := b.start[c], b.pos[c]
 		n := hi - lo
 		var sum uint64
+		noDF := false
 		if n > 0 {
 			var sumw float64
 			var err error
-			if sum, sumw, err = w.writeSegment(b, c, lo, hi, d); err != nil {
+			if sum, sumw, noDF, err = w.writeSegment(b, c, lo, hi, d); err != nil {
 				return err
 			}
 			w.chans[c].Count += int64(n)
 			w.chans[c].SumWeight += sumw
 		}
+		count := uint64(n)
+		if noDF {
+			count |= countNoDF
+		}
 		entries = binary.LittleEndian.AppendUint64(entries, uint64(off))
-		entries = binary.LittleEndian.AppendUint64(entries, uint64(n))
+		entries = binary.LittleEndian.AppendUint64(entries, count)
 		entries = binary.LittleEndian.AppendUint64(entries, sum)
-		off += segmentBytes(int64(n))
+		off += segmentBytes(int64(n), noDF)
 	}
 	if err := w.drain(); err != nil {
 		return err
@@ -405,10 +410,14 @@ func (w *Writer) writeRun(b *buffer) error {
 	return nil
 }
 
-// writeSegment writes channel c's samples b[lo:hi] in cell order and returns their checksum and
-// weight sum.
-func (w *Writer) writeSegment(b *buffer, c, lo, hi int, d *xxhash.Digest) (uint64, float64, error) {
+// writeSegment writes channel c's samples b[lo:hi] in cell order and returns their checksum,
+// weight sum, and whether their frequency offsets are all 0 and so not written (noDF).
+func (w *Writer) writeSegment(b *buffer, c, lo, hi int, d *xxhash.Digest) (uint64, float64, bool, error) {
 	n := hi - lo
+	noDF := true
+	for i := lo; i < hi && noDF; i++ {
+		noDF = b.s[i].df == 0 && !math.Signbit(float64(b.s[i].df))
+	}
 	ch := &w.chans[c]
 	if ch.UVScale == 0 {
 		var m float64
@@ -434,15 +443,18 @@ func (w *Writer) writeSegment(b *buffer, c, lo, hi int, d *xxhash.Digest) (uint6
 	d.Reset()
 	var sumw float64
 	for sec := range 4 {
+		if sec == 1 && noDF {
+			continue
+		}
 		sum, err := w.putSection(b.s[lo:hi], perm, sec, d)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, false, err
 		}
 		sumw += sum
 	}
 	d.Write(w.wbuf[w.hashed:])
 	w.hashed = len(w.wbuf)
-	return d.Sum64(), sumw, nil
+	return d.Sum64(), sumw, noDF, nil
 }
 
 // putSection appends section sec (0 row, 1 frequency offset, 2 vis, 3 weight) of the samples s
