@@ -393,8 +393,8 @@ func (w *worker) start(ctx context.Context, cs *chanState) error {
 	c := cs.c
 	var ps planes
 	defer ps.release()
-	pl, err := ps.getAll(ctx, e.st, c, use{extResidual, store.Write}, use{extModel, store.Write},
-		use{extPB, store.Write}, use{extMask, store.Write})
+	pl, err := ps.getAll(ctx, e.st, c, use{extResidual, store.Write}, use{extModel, store.Update},
+		use{extPB, store.Write}, use{extMask, store.Update})
 	if err != nil {
 		return err
 	}
@@ -486,7 +486,7 @@ func (w *worker) observe(ctx context.Context, cs *chanState, iterDone int, thres
 	defer ps.release()
 	mode := store.Read
 	if e.am != nil {
-		mode = store.Write
+		mode = store.Update
 	}
 	pl, err := ps.getAll(ctx, e.st, c, use{extResidual, store.Read}, use{extPB, store.Read}, use{extMask, mode})
 	if err != nil {
@@ -529,7 +529,7 @@ func (w *worker) clean(ctx context.Context, cs *chanState, mp deconv.MinorParams
 	c := cs.c
 	var ps planes
 	defer ps.release()
-	pl, err := ps.getAll(ctx, e.st, c, use{extResidual, store.Write}, use{extModel, store.Write}, use{extPSF, store.Read})
+	pl, err := ps.getAll(ctx, e.st, c, use{extResidual, store.Write}, use{extModel, store.Update}, use{extPSF, store.Read})
 	if err != nil {
 		return deconv.MinorResult{}, err
 	}

@@ -39,14 +39,14 @@ func (s *Store) Plane(ctx context.Context, ext string, c int, mode Mode) (*Plane
 		return nil, err
 	}
 	p := &Plane{s: s, e: e, c: c, mode: mode}
-	if mode == Write {
+	if mode.writes() {
 		if p.cs, err = s.beginWrite(c); err != nil {
 			return nil, err
 		}
 	}
 	l := e.layout
 	if l.PlaneContiguous() {
-		p.pin, err = s.rs.Pin(ctx, tiles.Region{File: e.f, Off: l.PlaneOffset(c), Len: l.PlaneBytes(), Writable: !s.readOnly}, mode == Write)
+		p.pin, err = s.rs.Pin(ctx, tiles.Region{File: e.f, Off: l.PlaneOffset(c), Len: l.PlaneBytes(), Writable: !s.readOnly, Sparse: mode == Update}, mode.writes())
 		if err != nil {
 			p.abort()
 			return nil, fmt.Errorf("plane %s channel %d of %s: %w", ext, c, s.dir, err)
@@ -146,7 +146,7 @@ func (p *Plane) Release() error {
 	if p.pin != nil {
 		p.pin.Unpin()
 	} else {
-		if p.mode == Write {
+		if p.mode.writes() {
 			err = p.s.scatter(p.e, p.c, p.buf)
 		}
 		p.buf = nil
@@ -180,13 +180,13 @@ func (s *Store) Tile(ctx context.Context, ext string, c, t int, mode Mode) (*Til
 		return nil, fmt.Errorf("tile %d of %s: %d tiles per plane", t, ext, e.layout.NumTiles())
 	}
 	tl := &Tile{s: s, e: e, c: c, t: t}
-	if mode == Write {
+	if mode.writes() {
 		if tl.cs, err = s.beginWrite(c); err != nil {
 			return nil, err
 		}
 	}
 	l := e.layout
-	tl.pin, err = s.rs.Pin(ctx, tiles.Region{File: e.f, Off: l.TileOffset(c, t), Len: l.TileBytes(t), Writable: !s.readOnly}, mode == Write)
+	tl.pin, err = s.rs.Pin(ctx, tiles.Region{File: e.f, Off: l.TileOffset(c, t), Len: l.TileBytes(t), Writable: !s.readOnly, Sparse: mode == Update}, mode.writes())
 	if err != nil {
 		if tl.cs != nil {
 			s.endWrite(tl.cs)

@@ -301,7 +301,14 @@ const (
 	// (BeginChannel reopens it); the first write of a channel by this open writes its
 	// in-progress record, so a crash from then on leaves it uncommitted.
 	Write
+	// Update is Write for data of which only a few pixels will be written (a model of CLEAN
+	// components, a mask): the mapping is not pre-faulted writable, so only the pages written
+	// are written back.
+	Update
 )
+
+// writes reports whether m holds data for writing.
+func (m Mode) writes() bool { return m == Write || m == Update }
 
 // beginWrite registers a write of channel c, claiming it first if needed.
 func (s *Store) beginWrite(c int) (*chanState, error) {

@@ -23,6 +23,11 @@ type Region struct {
 	// Writable maps the region PROT_READ|PROT_WRITE (File must be open for writing); otherwise it
 	// is mapped read-only and a write through it faults.
 	Writable bool
+	// Sparse says a write pin will write only some of the region's pages: it is pre-faulted for
+	// reading, so that only the pages written become dirty and are written back (a write pin
+	// otherwise pre-faults every page writable, dirtying the whole region, which is faster when
+	// the whole region is written). It matters only when the region is mapped by this pin.
+	Sparse bool
 }
 
 type regionKey struct {
@@ -249,7 +254,7 @@ func (rs *ResidentSet) Pin(ctx context.Context, r Region, write bool) (*Pin, err
 	rs.stats.Misses++
 	rs.mu.Unlock()
 
-	data, err := mapRegion(r, n, write)
+	data, err := mapRegion(r, n, write && !r.Sparse)
 
 	rs.mu.Lock()
 	e.data, e.err = data, err

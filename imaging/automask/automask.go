@@ -235,17 +235,25 @@ func Update(pl Plane, in Input, p *Params, st *State, sc *Scratch) (Result, erro
 		clear(g)
 	}
 
-	// 8. Final mask: previous mask, positive and negative masks, inside the region.
+	// 8. Final mask: previous mask, positive and negative masks, inside the region. Only pixels
+	// that change are stored to: the mask is often a memory-mapped plane, whose every page
+	// written to is written back.
 	for i := range mask {
 		if pb != nil && !(pb[i] > maskLimit) {
-			mask[i] = Outside
+			if mask[i] != Outside {
+				mask[i] = Outside
+			}
 			continue
 		}
 		switch {
 		case a[i] != 0 || mask[i] == Positive:
-			mask[i] = Positive
+			if mask[i] != Positive {
+				mask[i] = Positive
+			}
 		case g[i] != 0 || mask[i] != Outside:
-			mask[i] = Other
+			if mask[i] != Other {
+				mask[i] = Other
+			}
 		}
 		if mask[i] != Outside {
 			res.Pixels++
