@@ -29,7 +29,7 @@ type Plan struct {
 	Workers          int
 	ThreadsPerWorker int
 	StoreBytes       int64 // the cube store on disk
-	SpoolBytes       int64 // the visibility spool (0 when reused)
+	SpoolBytes       int64 // the visibility spool, already on disk when the plan is made
 	FITSBytes        int64 // --fits exports
 	DiskNeeded       int64
 	DiskFree         int64
@@ -146,7 +146,7 @@ func (pl *Plan) Print(w io.Writer) {
 	fmt.Fprintf(w, "  memory per channel: %s (uv grid and scratch %s, samples %s for up to %d, store planes %s)\n",
 		fs(pl.ChannelFootprint), fs(pl.FixedBytes), fs(pl.SampleBytes), pl.MaxSamples, fs(pl.PinnedBytes))
 	fmt.Fprintf(w, "  --max-resident %s: %d worker(s) x %d thread(s), reserve %s\n", fs(pl.Budget), pl.Workers, pl.ThreadsPerWorker, fs(pl.Reserve))
-	fmt.Fprintf(w, "  disk: store %s, spool %s, FITS %s; needed %s", fs(pl.StoreBytes), fs(pl.SpoolBytes), fs(pl.FITSBytes), fs(pl.DiskNeeded))
+	fmt.Fprintf(w, "  disk: store %s, spool %s (written), FITS %s; needed %s", fs(pl.StoreBytes), fs(pl.SpoolBytes), fs(pl.FITSBytes), fs(pl.DiskNeeded))
 	if pl.DiskFree > 0 {
 		fmt.Fprintf(w, ", free %s", fs(pl.DiskFree))
 	}

@@ -167,7 +167,10 @@ func run(ctx context.Context, p *Params, prog Progress, out io.Writer, planOut *
 	}
 	nu, nv := e.gplan.GridSize()
 	plan := makePlan(p, e.geom.Nx, e.geom.Ny, nchan, nu, nv, e.gplan.Support(), e.fixedBytes(), pinned, in.sp.RowsBytes(), counts, 0, e.fftImpl)
-	plan.SpoolBytes = 0
+	// The spool is on disk already (built or reused above): report its size, and need no more.
+	if n, err := in.sp.DiskBytes(); err == nil {
+		plan.SpoolBytes = n
+	}
 	plan.DiskNeeded = plan.FITSBytes
 	if created {
 		plan.DiskNeeded += plan.StoreBytes

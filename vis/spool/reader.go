@@ -127,8 +127,24 @@ func (s *Spool) Count(ch int) int64 { return s.man.Channels[ch].Count }
 // SumWeight returns the sum of the data weights of channel ch.
 func (s *Spool) SumWeight(ch int) float64 { return s.man.Channels[ch].SumWeight }
 
-// ChannelBytes returns the bytes of the Samples that Read fills for channel ch (36 per sample).
-func (s *Spool) ChannelBytes(ch int) int64 { return 36 * s.man.Channels[ch].Count }
+// DiskBytes returns the bytes the spool's files take on disk (their sizes, summed).
+func (s *Spool) DiskBytes() (int64, error) {
+	ents, err := os.ReadDir(s.dir)
+	if err != nil {
+		return 0, fmt.Errorf("spool %s: %w", s.dir, err)
+	}
+	var n int64
+	for _, e := range ents {
+		fi, err := e.Info()
+		if err != nil {
+			return 0, fmt.Errorf("spool %s: %w", s.dir, err)
+		}
+		if fi.Mode().IsRegular() {
+			n += fi.Size()
+		}
+	}
+	return n, nil
+}
 
 // RowsBytes returns the memory the spool holds once the first Read has loaded its rows: 24 bytes
 // per row, shared by every Read.
