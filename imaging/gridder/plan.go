@@ -248,7 +248,10 @@ func (p *Plan) correction(n, ng int) []float64 {
 }
 
 func (p *Plan) setTapFuncs() {
-	p.evalFn, p.gridFn, p.degridFn = tapFuncs(p.w)
+	p.evalFn, p.gridFn, p.degridFn = asmTapFuncs(p.w)
+	if p.evalFn == nil {
+		p.evalFn, p.gridFn, p.degridFn = tapFuncs(p.w)
+	}
 	if p.evalFn == nil {
 		p.evalFn, p.gridFn, p.degridFn = genericTapFuncs(p.w)
 	}

@@ -89,3 +89,74 @@ func (k *polyKernel) eval64(f float64, dst []float64) {
 		}
 	}
 }
+
+// TestAsmTapFuncs_MatchGo: where there is assembly (W = 8 on amd64 with AVX2 and FMA), it
+// computes what the generated Go loops do, to float32 rounding (FMA rounds once where Go rounds
+// twice), on random kernels' arguments, values and cell contents.
+func TestAsmTapFuncs_MatchGo(t *testing.T) {
+	ae, ag, ad := asmTapFuncs(8)
+	if ae == nil {
+		t.Skip("no assembly tap loops on this CPU or build")
+	}
+	ue, ug, ud := tapFuncs(8)
+	rng := rand.New(rand.NewPCG(23, 24))
+	for _, e := range esKernelDB {
+		if e.W != 8 {
+			continue
+		}
+		phi := func(x float64) float64 { return esPhi(e.Beta, e.E0, x) }
+		k := fitPolyKernel(8, polyDegree(8), phi)
+		for i := 0; i < 200; i++ {
+			var a, b [maxTaps]float32
+			y := 2*rng.Float64() - 1
+			ae(k, y, &a)
+			ue(k, y, &b)
+			for tap := 0; tap < maxTaps; tap++ {
+				if d := math.Abs(float64(a[tap] - b[tap])); d > 1e-7 {
+					t.Fatalf("sigma %.2f evalPoly8 tap %d at y=%g: asm %g, Go %g", e.Sigma, tap, y, a[tap], b[tap])
+				}
+			}
+		}
+	}
+	S := tileSize + 7
+	for trial := 0; trial < 50; trial++ {
+		var ku, kv [maxTaps]float32
+		for i := 0; i < 8; i++ {
+			ku[i], kv[i] = rng.Float32(), rng.Float32()
+		}
+		bu1 := make([]complex64, S*S)
+		for i := range bu1 {
+			bu1[i] = complex(rng.Float32()-0.5, rng.Float32()-0.5)
+		}
+		bu2 := append([]complex64(nil), bu1...)
+		off := rng.IntN(S-8) + rng.IntN(S-8)*S
+		vr, vi := 4*rng.Float32()-2, 4*rng.Float32()-2
+		ag(bu1, off, S, &ku, &kv, vr, vi)
+		ug(bu2, off, S, &ku, &kv, vr, vi)
+		changed := 0
+		for i := range bu1 {
+			d := bu1[i] - bu2[i]
+			if math.Abs(float64(real(d))) > 1e-6 || math.Abs(float64(imag(d))) > 1e-6 {
+				t.Fatalf("gridAcc8 cell %d: asm %v, Go %v", i, bu1[i], bu2[i])
+			}
+			if r, c := (i-off)/S, (i-off)%S; i >= off && r < 8 && c < 8 {
+				changed++
+			}
+		}
+		if changed != 64 {
+			t.Fatalf("window of 64 cells expected, %d", changed)
+		}
+		// Cells outside the 8 x 8 window are untouched (bit for bit against the Go loop).
+		for i := range bu1 {
+			r, c := (i-off)/S, (i-off)%S
+			if (i < off || r >= 8 || c >= 8) && bu1[i] != bu2[i] {
+				t.Fatalf("gridAcc8 wrote cell %d outside its window", i)
+			}
+		}
+		r1, i1 := ad(bu1, off, S, &ku, &kv)
+		r2, i2 := ud(bu1, off, S, &ku, &kv)
+		if math.Abs(float64(r1-r2)) > 1e-5 || math.Abs(float64(i1-i2)) > 1e-5 {
+			t.Fatalf("degridAcc8: asm (%g, %g), Go (%g, %g)", r1, i1, r2, i2)
+		}
+	}
+}
