@@ -3,11 +3,15 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/cubeimg/cubeimg/imaging"
 	"github.com/cubeimg/cubeimg/imaging/beam"
+	"github.com/cubeimg/cubeimg/store"
+	"github.com/cubeimg/cubeimg/vis/spool"
 )
 
 // A heavily flagged channel (only baselines under 120 m) has a much larger beam: the common
@@ -70,5 +74,80 @@ func TestRun_CommonBeamRejectsBadChannel(t *testing.T) {
 	}
 	if !named {
 		t.Errorf("the run did not name channel %d as rejected; it logged:\n%s", bad, strings.Join(log.lines, "\n"))
+	}
+}
+
+// --beam-fit wsclean records, for every channel, beam.FitPSFBox of the channel's stored PSF
+// seeded with 1 / its longest baseline (checked against WSClean itself in imaging/gridder), and
+// --beam-fit casa beam.FitPSF's main-lobe beam; the two differ.
+func TestRun_BeamFitWSClean(t *testing.T) {
+	dir := t.TempDir()
+	ms, _ := simulateMS(t, dir, simOptions{nchan: 2, duration: 120, sigma: -1})
+	beams := map[string][]beam.Gaussian{}
+	for _, rule := range []string{"casa", "wsclean"} {
+		p := smallParams(ms, filepath.Join(dir, rule))
+		p.Imsize = [2]int{128, 128}
+		p.Niter = 0
+		p.BeamFit = rule
+		if err := Run(context.Background(), p, Discard, discardWriter{}); err != nil {
+			t.Fatal(err)
+		}
+		st, err := openStoreRO(cubePath(p.ImageName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp, err := spool.Open(spoolPath(p.ImageName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := st.Channels()
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := imaging.Geometry{Nx: p.Imsize[0], Ny: p.Imsize[1], CellX: p.Cell[0], CellY: p.Cell[1]}
+		for c, r := range recs {
+			var ci channelInfo
+			if err := json.Unmarshal(r.Info, &ci); err != nil {
+				t.Fatal(err)
+			}
+			got := ci.Prep.Beam.beam()
+			pl, err := st.Plane(context.Background(), extPSF, c, store.Read)
+			if err != nil {
+				t.Fatal(err)
+			}
+			psf := append([]float32(nil), pl.Float32s()...)
+			pl.Release()
+			var want beam.FitResult
+			if rule == "wsclean" {
+				var s spool.Samples
+				if err := sp.Read(c, &s); err != nil {
+					t.Fatal(err)
+				}
+				var maxB float64
+				for i := range s.U {
+					maxB = math.Max(maxB, math.Sqrt(s.U[i]*s.U[i]+s.V[i]*s.V[i]+s.W[i]*s.W[i]))
+				}
+				want, err = beam.FitPSFBox(psf, g, 1/maxB, 10)
+			} else {
+				want, err = beam.FitPSF(psf, g, p.Psfcutoff)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want.Beam {
+				t.Errorf("%s channel %d: recorded beam %+v, fit of the stored PSF %+v", rule, c, got, want.Beam)
+			}
+			beams[rule] = append(beams[rule], got)
+		}
+		sp.Close()
+		st.Close()
+	}
+	for c := range beams["casa"] {
+		a, b := beams["casa"][c], beams["wsclean"][c]
+		if math.Abs(b.Major/a.Major-1) < 1e-3 && math.Abs(b.Minor/a.Minor-1) < 1e-3 {
+			t.Errorf("channel %d: the two rules gave the same beam %+v", c, a)
+		}
+		t.Logf("channel %d: casa %.4f\" x %.4f\" PA %.2f, wsclean %.4f\" x %.4f\" PA %.2f", c,
+			a.Major/arcsecRad, a.Minor/arcsecRad, a.PA*180/math.Pi, b.Major/arcsecRad, b.Minor/arcsecRad, b.PA*180/math.Pi)
 	}
 }

@@ -293,7 +293,7 @@ func (w *worker) prepare(ctx context.Context, c int) (*prepRecord, error) {
 		} else {
 			rec.SumWt = stats.SumWeights
 			e.faults.Hit("psf")
-			fit, err := beam.FitPSF(pix, e.geom, e.p.Psfcutoff)
+			fit, err := fitBeam(pix, e.geom, e.p, s)
 			if err != nil {
 				rec.FitError = err.Error()
 			} else {
@@ -695,4 +695,20 @@ func pool[T any](ctx context.Context, workers []*worker, items []T, f func(ctx c
 		first = ctx.Err()
 	}
 	return first
+}
+
+// fitBeam fits channel's restoring beam to its PSF by the rule --beam-fit names: CASA's main-lobe
+// fit above psfcutoff, or WSClean's box fit seeded with the theoretical beam 1 / the longest
+// baseline (u, v, w) in wavelengths among the channel's samples.
+func fitBeam(psf []float32, g imaging.Geometry, p *Params, s *imaging.Samples) (beam.FitResult, error) {
+	if p.BeamFit != "wsclean" {
+		return beam.FitPSF(psf, g, p.Psfcutoff)
+	}
+	var maxB float64
+	for i := range s.U {
+		if s.Weight[i] > 0 {
+			maxB = max(maxB, math.Sqrt(s.U[i]*s.U[i]+s.V[i]*s.V[i]+s.W[i]*s.W[i]))
+		}
+	}
+	return beam.FitPSFBox(psf, g, 1/maxB, beam.DefaultBoxFactor)
 }

@@ -68,6 +68,7 @@ type Params struct {
 	Pbcor         bool
 	Pblimit       float64
 	Psfcutoff     float64
+	BeamFit       string // casa (default: main lobe above psfcutoff) | wsclean (WSClean 3's box fit)
 	Telescope     string // primary-beam model: "" = from the input, ALMA12m, ALMA7m
 
 	// Execution.
@@ -212,6 +213,9 @@ func (p *Params) Validate() error {
 	}
 	if p.Usemask == "user" && p.Mask == "" {
 		bad("mask", "--usemask user needs --mask FILE")
+	}
+	if p.BeamFit != "" && p.BeamFit != "casa" && p.BeamFit != "wsclean" {
+		bad("beam-fit", "%q: want casa or wsclean", p.BeamFit)
 	}
 	if !(p.Psfcutoff >= 0.01 && p.Psfcutoff <= 0.99) {
 		bad("psfcutoff", "%g outside [0.01, 0.99]", p.Psfcutoff)

@@ -590,9 +590,10 @@ func imagingKey(p *Params) string {
 		GridderEps                       float64
 		Kernel                           string
 		Psfcutoff                        float64
+		BeamFit                          string `json:",omitempty"`
 	}{p.Imsize, p.Cell, p.Phasecenter, p.Nchan, p.Start, p.Width, p.Outframe, p.Restfreq, p.Veltype,
 		p.Interpolation, p.Field, p.Spw, p.Datacolumn, p.Weighting, p.Robust, p.Fracbw, p.Perchanweightdensity,
-		p.Npixels, p.WeightingDensity, p.Uvtaper, p.GridderEps, p.Kernel, p.Psfcutoff}
+		p.Npixels, p.WeightingDensity, p.Uvtaper, p.GridderEps, p.Kernel, p.Psfcutoff, beamFitKey(p.BeamFit)}
 	b, _ := json.Marshal(k)
 	return string(b)
 }
@@ -655,4 +656,13 @@ func openCube(p *Params, in *runInput, e *engine, path string, opts *store.Optio
 		return nil, false, err
 	}
 	return st, true, nil
+}
+
+// beamFitKey is --beam-fit as recorded in the run parameters: empty for the default, so that
+// cubes made before the flag existed still resume.
+func beamFitKey(s string) string {
+	if s == "casa" {
+		return ""
+	}
+	return s
 }

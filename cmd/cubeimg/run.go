@@ -157,6 +157,7 @@ func (f *runFlags) flagSet(p *pipeline.Params) *pflag.FlagSet {
 	fl.BoolVar(&p.Pbcor, "pbcor", false, "also write image.pbcor = image / pb where pb >= pblimit")
 	fl.Float64Var(&p.Pblimit, "pblimit", p.Pblimit, "primary-beam level below which pbcor and the pb mask blank pixels")
 	fl.Float64Var(&p.Psfcutoff, "psfcutoff", p.Psfcutoff, "PSF level bounding the main lobe in the restoring-beam fit (0.01-0.99)")
+	fl.StringVar(&p.BeamFit, "beam-fit", "casa", "restoring-beam fit: casa (tclean's: the main lobe above psfcutoff) or wsclean (WSClean 3's: a least-squares fit over a box of 10 theoretical beams, to compare with it)")
 	fl.StringVar(&p.Telescope, "telescope", "", "primary-beam model: ALMA12m or ALMA7m (default: from the input's telescope and dish size)")
 	fl.StringVar(&f.maxResident, "max-resident", "4GiB", "bound on the process's resident memory (48GB, 512MiB): mapped tiles, grids and buffers all count")
 	fl.IntVar(&p.Workers, "workers", 0, "channels imaged at once (0: as many as cores and --max-resident allow)")

@@ -172,6 +172,16 @@ func fitGaussian(pts []point, cell float64) (Gaussian, error) {
 	if err != nil {
 		return Gaussian{}, err
 	}
+	q, err = fitQuadratic(pts, s, q)
+	if err != nil {
+		return Gaussian{}, err
+	}
+	return beamFromQuadratic(q, s)
+}
+
+// fitQuadratic minimises the sum over pts of (exp(-(A e^2 + B e n + C n^2)) - v)^2, e and n in
+// units of s, by Levenberg-Marquardt from q = (A, B, C), and returns the minimum found.
+func fitQuadratic(pts []point, s float64, q [3]float64) ([3]float64, error) {
 	cost := func(q [3]float64) float64 {
 		var c float64
 		for _, p := range pts {
@@ -206,7 +216,7 @@ func fitGaussian(pts []point, cell float64) (Gaussian, error) {
 			}
 			d, ok := solve3(m, [3]float64{-jtr[0], -jtr[1], -jtr[2]})
 			if !ok {
-				return Gaussian{}, fmt.Errorf("singular normal equations")
+				return q, fmt.Errorf("singular normal equations")
 			}
 			cand := [3]float64{q[0] + d[0], q[1] + d[1], q[2] + d[2]}
 			if c := cost(cand); c < best {
@@ -228,7 +238,7 @@ func fitGaussian(pts []point, cell float64) (Gaussian, error) {
 			break
 		}
 	}
-	return beamFromQuadratic(q, s)
+	return q, nil
 }
 
 // logLinearStart fits ln v = -(A e^2 + B e n + C n^2) by least squares (e, n in units of s).
