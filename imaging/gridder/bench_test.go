@@ -69,19 +69,30 @@ func BenchmarkGrid(b *testing.B) {
 			grid := make([]complex64, p.GridLen())
 			out := make([]complex64, n)
 			name := fmt.Sprintf("%s/eps=%g/W=%d", cov, eps, p.Support())
-			for _, order := range []string{"sorted", "unsorted"} {
+			for _, order := range []string{"sorted", "unsorted", "sorted-go"} {
 				ss, ww := sorted, swt
-				if order == "unsorted" {
+				pp := p
+				switch order {
+				case "unsorted":
 					if eps != 1e-5 {
 						continue
 					}
 					ss, ww = s, wt
+				case "sorted-go":
+					// The same plan with the Go tap loops, where assembly replaces them: the
+					// baseline of the assembly, in the same run.
+					if ae, _, _ := asmTapFuncs(p.Support()); ae == nil {
+						continue
+					}
+					q := *p
+					q.evalFn, q.gridFn, q.degridFn = tapFuncs(q.w)
+					pp = &q
 				}
 				b.Run("grid/"+name+"/"+order, func(b *testing.B) {
-					cpuBench(b, n, func() { p.Grid(grid, ss, ww, false) })
+					cpuBench(b, n, func() { pp.Grid(grid, ss, ww, false) })
 				})
 				b.Run("degrid/"+name+"/"+order, func(b *testing.B) {
-					cpuBench(b, n, func() { p.Degrid(out, grid, ss) })
+					cpuBench(b, n, func() { pp.Degrid(out, grid, ss) })
 				})
 			}
 		}
