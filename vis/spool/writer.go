@@ -442,19 +442,61 @@ func (w *Writer) writeSegment(b *buffer, c, lo, hi int, d *xxhash.Digest) (uint6
 
 	d.Reset()
 	var sumw float64
-	for sec := range 4 {
-		if sec == 1 && noDF {
-			continue
+	if size := int(segmentBytes(int64(n), noDF)); size <= cap(w.wbuf) {
+		// The segment fits the write buffer: gather each sample once and write its four
+		// fields into their sections, rather than one pass over the samples per section.
+		if cap(w.wbuf)-len(w.wbuf) < size {
+			if err := w.spill(d); err != nil {
+				return 0, 0, false, err
+			}
 		}
-		sum, err := w.putSection(b.s[lo:hi], perm, sec, d)
-		if err != nil {
-			return 0, 0, false, err
+		sumw = putSegment(w.wbuf[len(w.wbuf):len(w.wbuf)+size], b.s[lo:hi], perm, noDF)
+		w.wbuf = w.wbuf[:len(w.wbuf)+size]
+	} else {
+		for sec := range 4 {
+			if sec == 1 && noDF {
+				continue
+			}
+			sum, err := w.putSection(b.s[lo:hi], perm, sec, d)
+			if err != nil {
+				return 0, 0, false, err
+			}
+			sumw += sum
 		}
-		sumw += sum
 	}
 	d.Write(w.wbuf[w.hashed:])
 	w.hashed = len(w.wbuf)
 	return d.Sum64(), sumw, noDF, nil
+}
+
+// putSegment writes the samples s in the order perm as one segment into seg (exactly
+// segmentBytes long): the Row, DF (unless noDF), Vis and Weight sections. It returns the sum of
+// the weights, added in the order perm as putSection adds them.
+func putSegment(seg []byte, s []sample, perm []int32, noDF bool) float64 {
+	n := len(perm)
+	le := binary.LittleEndian
+	rows := seg[:4*n]
+	at := 4 * n
+	var dfs []byte
+	if !noDF {
+		dfs = seg[at : at+4*n]
+		at += 4 * n
+	}
+	vis := seg[at : at+8*n]
+	wts := seg[at+8*n : at+12*n]
+	var sum float64
+	for t, p := range perm {
+		x := &s[p]
+		le.PutUint32(rows[4*t:], x.row)
+		if dfs != nil {
+			le.PutUint32(dfs[4*t:], math.Float32bits(x.df))
+		}
+		le.PutUint32(vis[8*t:], math.Float32bits(real(x.vis)))
+		le.PutUint32(vis[8*t+4:], math.Float32bits(imag(x.vis)))
+		le.PutUint32(wts[4*t:], math.Float32bits(x.wt))
+		sum += float64(x.wt)
+	}
+	return sum
 }
 
 // putSection appends section sec (0 row, 1 frequency offset, 2 vis, 3 weight) of the samples s
