@@ -319,7 +319,7 @@ func TestAgainstWSClean(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		boxOurs, err := beam.FitPSFBox(psf, g, 1/maxB, 10)
+		boxOurs, err := beam.FitPSFBox(rpsf, g, 1/maxB, 10) // our weighting (WSClean's density rule) and gridder
 		if err != nil {
 			t.Fatal(err)
 		}
