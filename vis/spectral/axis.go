@@ -282,6 +282,12 @@ func NewAxis(spec Spec, data Data, ref Reference) (*Axis, error) {
 		if !(f > 0) || math.IsInf(f, 0) {
 			return nil, fmt.Errorf("spectral: output channel %d has frequency %g Hz: check start and width", i, f)
 		}
+		// Channels narrower than this cannot be told apart in float64 arithmetic (a width of 1
+		// m/s with a rest frequency of 1 Hz gives equal frequencies); no spectrometer comes
+		// near it (0.3 m/s).
+		if !(a.Width[i] > minRelWidth*f) {
+			return nil, fmt.Errorf("spectral: output channel %d is %g Hz wide at %g Hz, narrower than %g of its frequency: check width and restfreq", i, a.Width[i], f, minRelWidth)
+		}
 	}
 	a.ascending = len(a.Freq) == 1 || a.Freq[1] > a.Freq[0]
 	return a, nil
@@ -305,6 +311,9 @@ func checkData(d Data) error {
 	}
 	return nil
 }
+
+// minRelWidth is the narrowest output channel NewAxis accepts, as a fraction of its frequency.
+const minRelWidth = 1e-9
 
 // checkMonotonic returns an error unless f is strictly ascending or strictly descending.
 func checkMonotonic(f []float64) error {

@@ -162,6 +162,8 @@ func TestNewAxis_Errors(t *testing.T) {
 		{Spec{OutFrame: "LSRX"}, "outframe"},
 		{Spec{VelType: "relativistic"}, "veltype"},
 		{Spec{OutFrame: "TOPO"}, "observatory position"},
+		// 1 m/s at a rest frequency of 1 Hz: 3e-9 Hz channels, equal in float64 (found by fuzzing).
+		{Spec{NChan: 17, Width: "1m/s", RestFreq: "1"}, "narrower than"},
 	}
 	for _, c := range cases {
 		if _, err := NewAxis(c.spec, asc, Reference{}); err == nil || !strings.Contains(err.Error(), c.msg) {
