@@ -123,7 +123,16 @@ func (m *Mapper) Map(dst []Contribution, freqs []float64) ([]Contribution, error
 		if !a.ascending {
 			lowEdge, dir = a.Freq[k]+w/2, -1.0
 		}
-		for i := 0; i < nsub; i++ {
+		// Only sub-samples inside [fmin, fmax] contribute: visit those (with a margin of one
+		// for rounding), not all nsub, which can be huge for a channel far wider than the data.
+		sub := dir * w / float64(nsub)
+		iA, iB := (fmin-lowEdge)/sub-0.5, (fmax-lowEdge)/sub-0.5
+		if iA > iB {
+			iA, iB = iB, iA
+		}
+		i0 := int(math.Max(0, math.Floor(math.Max(iA, -1))-1))
+		i1 := int(math.Min(float64(nsub-1), math.Ceil(math.Min(iB, float64(nsub)))+1))
+		for i := i0; i <= i1; i++ {
 			f := lowEdge + dir*(float64(i)+0.5)*w/float64(nsub)
 			dst = appendSample(dst, k, f, freqs, fmin, fmax)
 		}
