@@ -197,6 +197,9 @@ func parseWithUnits(s, what string, units map[string]float64) (float64, error) {
 	if !ok {
 		return 0, fmt.Errorf("%q: unknown %s unit %q", s, what, unit)
 	}
+	if x := v * f; math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0, fmt.Errorf("%q: %s out of range", s, what)
+	}
 	return v * f, nil
 }
 

@@ -66,7 +66,7 @@ func ParseAngle(s, defaultUnit string) (float64, error) {
 	if !ok {
 		return 0, fmt.Errorf("angle %q: unknown unit %q (want rad, deg, arcmin, arcsec, mas)", s, u)
 	}
-	return v * f, nil
+	return scale("angle", s, v, f)
 }
 
 var fluxUnits = map[string]float64{
@@ -88,7 +88,7 @@ func ParseFlux(s string) (float64, error) {
 	if !ok {
 		return 0, fmt.Errorf("flux %q: unknown unit %q (want Jy, mJy, uJy)", s, u)
 	}
-	return v * f, nil
+	return scale("flux", s, v, f)
 }
 
 // ParseDuration parses a duration such as '10m', '600s', '1.5h', '2d' or a Go duration ('1h30m').
@@ -120,7 +120,20 @@ func ParseDuration(s string) (time.Duration, error) {
 	if v < 0 {
 		return 0, fmt.Errorf("duration %q: negative", s)
 	}
+	if ns := v * f * float64(time.Second); !(ns < math.MaxInt64) {
+		return 0, fmt.Errorf("duration %q: too long", s)
+	}
 	return time.Duration(v * f * float64(time.Second)), nil
+}
+
+// scale returns v*f, or an error naming what and s where the product overflows float64
+// ('1e300GHz').
+func scale(what, s string, v, f float64) (float64, error) {
+	x := v * f
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0, fmt.Errorf("%s %q: out of range", what, s)
+	}
+	return x, nil
 }
 
 var freqUnits = map[string]float64{"Hz": 1, "kHz": 1e3, "MHz": 1e6, "GHz": 1e9, "THz": 1e12}
@@ -139,5 +152,5 @@ func ParseFrequency(s string) (float64, error) {
 	if !ok {
 		return 0, fmt.Errorf("frequency %q: unknown unit %q (want Hz, kHz, MHz, GHz)", s, u)
 	}
-	return v * f, nil
+	return scale("frequency", s, v, f)
 }

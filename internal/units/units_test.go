@@ -79,3 +79,28 @@ func TestParseFrequency(t *testing.T) {
 		}
 	}
 }
+
+// Values whose unit scaling overflows are errors, not infinities (found by fuzzing).
+func TestParse_OutOfRange(t *testing.T) {
+	if v, err := ParseFrequency("1e300GHz"); err == nil {
+		t.Errorf("ParseFrequency(1e300GHz) = %g, want an error", v)
+	}
+	if v, err := ParseFlux("1e308kJy"); err == nil && math.IsInf(v, 0) {
+		t.Errorf("ParseFlux(1e308kJy) = %g", v)
+	}
+	if v, err := ParseAngle("1.7e308arcsec", "rad"); err != nil || v == 0 {
+		t.Errorf("ParseAngle(1.7e308arcsec) = %g, %v: finite in radians, want it", v, err)
+	}
+	if v, err := ParseAngle("1.7e308deg", "rad"); err != nil || math.IsInf(v, 0) {
+		t.Errorf("ParseAngle(1.7e308deg) = %g, %v", v, err)
+	}
+	if v, err := ParseFrequency("1.7e308kHz"); err == nil {
+		t.Errorf("ParseFrequency(1.7e308kHz) = %g, want an error", v)
+	}
+	if d, err := ParseDuration("1e300d"); err == nil {
+		t.Errorf("ParseDuration(1e300d) = %v, want an error", d)
+	}
+	if v, err := ParseFrequency("1.5GHz"); err != nil || v != 1.5e9 {
+		t.Errorf("ParseFrequency(1.5GHz) = %g, %v", v, err)
+	}
+}
