@@ -28,15 +28,7 @@ func TestRun_CommonBeamRejectsBadChannel(t *testing.T) {
 	if err := Run(context.Background(), p, &log, discardWriter{}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := openStoreRO(cubePath(p.ImageName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	recs, err := st.Channels()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := channelRecords(t, cubePath(p.ImageName))
 	var common beam.Gaussian
 	var fitted []beam.Gaussian
 	for c, r := range recs {
@@ -123,11 +115,8 @@ func TestRun_BeamFitWSClean(t *testing.T) {
 				if err := sp.Read(c, &s); err != nil {
 					t.Fatal(err)
 				}
-				var maxB float64
-				for i := range s.U {
-					maxB = math.Max(maxB, math.Sqrt(s.U[i]*s.U[i]+s.V[i]*s.V[i]+s.W[i]*s.W[i]))
-				}
-				want, err = beam.FitPSFBox(psf, g, 1/maxB, 10)
+				est := beam.TheoreticalBeam(&imaging.Samples{U: s.U, V: s.V, W: s.W, Vis: s.Vis, Weight: s.Weight})
+				want, err = beam.FitPSFBox(psf, g, est, 10)
 			} else {
 				want, err = beam.FitPSF(psf, g, p.Psfcutoff)
 			}

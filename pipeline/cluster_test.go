@@ -80,21 +80,6 @@ func runStep(t *testing.T, p *Params, set func(q *Params)) {
 	}
 }
 
-// channelRecords returns the cube's records.
-func channelRecords(t *testing.T, cube string) []*store.ChannelRecord {
-	t.Helper()
-	st, err := store.Open(cube, &store.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	recs, err := st.Channels()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs
-}
-
 // clusterChecksums renders every channel's state and tile checksums.
 func clusterChecksums(t *testing.T, cube string) []string {
 	var out []string

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"unsafe"
 
 	"github.com/cubeimg/cubeimg/imaging"
 	"github.com/cubeimg/cubeimg/imaging/automask"
@@ -399,12 +400,12 @@ func (w *worker) start(ctx context.Context, cs *chanState) error {
 		return err
 	}
 	res, model, pb, mask := pl[0], pl[1], pl[2], pl[3]
-	zeroFloats(model.Float32s())
+	zeroPages(model.Float32s())
 	if err := w.primaryBeam(pb.Float32s(), c); err != nil {
 		return err
 	}
 	if cs.prep.Empty {
-		zeroFloats(res.Float32s())
+		zeroPages(res.Float32s())
 	} else {
 		s, err := w.load(ctx, c)
 		if err != nil {
@@ -426,31 +427,19 @@ func (w *worker) start(ctx context.Context, cs *chanState) error {
 			return err
 		}
 	default:
-		zeroBytes(m)
+		zeroPages(m)
 	}
 	return ps.release()
 }
 
-// zeroFloats and zeroBytes clear a mapped plane, writing only the pages that hold something:
-// a page written with zeros is still a dirty page to write back, and the model and mask planes
-// of a new cube are zero already.
-func zeroFloats(f []float32) {
-	const page = 1024 // float32 values per 4 KiB page
-	for i := 0; i < len(f); i += page {
-		seg := f[i:min(i+page, len(f))]
-		for _, v := range seg {
-			if v != 0 {
-				clear(seg)
-				break
-			}
-		}
-	}
-}
-
-func zeroBytes(b []byte) {
-	const page = 4096
-	for i := 0; i < len(b); i += page {
-		seg := b[i:min(i+page, len(b))]
+// zeroPages clears a mapped plane, writing only the 4 KiB pages that hold something: a page
+// written with zeros is still a dirty page to write back, and the model and mask planes of a
+// new cube are zero already.
+func zeroPages[T float32 | byte](s []T) {
+	var zero T
+	perPage := 4096 / int(unsafe.Sizeof(zero))
+	for i := 0; i < len(s); i += perPage {
+		seg := s[i:min(i+perPage, len(s))]
 		for _, v := range seg {
 			if v != 0 {
 				clear(seg)
@@ -704,11 +693,5 @@ func fitBeam(psf []float32, g imaging.Geometry, p *Params, s *imaging.Samples) (
 	if p.BeamFit != "wsclean" {
 		return beam.FitPSF(psf, g, p.Psfcutoff)
 	}
-	var maxB float64
-	for i := range s.U {
-		if s.Weight[i] > 0 {
-			maxB = max(maxB, math.Sqrt(s.U[i]*s.U[i]+s.V[i]*s.V[i]+s.W[i]*s.W[i]))
-		}
-	}
-	return beam.FitPSFBox(psf, g, 1/maxB, beam.DefaultBoxFactor)
+	return beam.FitPSFBox(psf, g, beam.TheoreticalBeam(s), beam.DefaultBoxFactor)
 }

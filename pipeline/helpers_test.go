@@ -111,10 +111,10 @@ func smallParams(ms, name string) *Params {
 
 const arcsecRad = math.Pi / 180 / 3600
 
-// checksums returns every channel's state and tile checksums of the cube at path.
-func checksums(t testing.TB, path string) map[int]string {
+// channelRecords returns the records of the cube at path, opened read-only.
+func channelRecords(t testing.TB, path string) []*store.ChannelRecord {
 	t.Helper()
-	st, err := store.Open(path, &store.Options{ReadOnly: true})
+	st, err := openStoreRO(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,8 +123,14 @@ func checksums(t testing.TB, path string) map[int]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return recs
+}
+
+// checksums returns every channel's state and tile checksums of the cube at path.
+func checksums(t testing.TB, path string) map[int]string {
+	t.Helper()
 	out := map[int]string{}
-	for _, r := range recs {
+	for _, r := range channelRecords(t, path) {
 		b, _ := json.Marshal(r.Checksums)
 		out[r.Channel] = string(r.State) + " " + string(b)
 	}

@@ -89,17 +89,8 @@ func TestRun_ChannelsReimagesOnlyThose(t *testing.T) {
 
 func records(t *testing.T, cube string) map[int]uint64 {
 	t.Helper()
-	st, err := openStoreRO(cube)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	recs, err := st.Channels()
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[int]uint64{}
-	for _, r := range recs {
+	for _, r := range channelRecords(t, cube) {
 		out[r.Channel] = r.Gen
 	}
 	return out

@@ -11,6 +11,19 @@ import (
 // theoretical beams wide.
 const DefaultBoxFactor = 10
 
+// TheoreticalBeam returns WSClean's theoretical beam of the samples, the seed of FitPSFBox:
+// 1 / the longest baseline sqrt(u^2 + v^2 + w^2), in wavelengths, among samples of positive
+// weight, in radians (+Inf when there is none).
+func TheoreticalBeam(s *imaging.Samples) float64 {
+	var maxB float64
+	for i := range s.U {
+		if s.Weight[i] > 0 {
+			maxB = max(maxB, math.Sqrt(s.U[i]*s.U[i]+s.V[i]*s.V[i]+s.W[i]*s.W[i]))
+		}
+	}
+	return 1 / maxB
+}
+
 // FitPSFBox fits a restoring beam by WSClean's rule (its GaussianFitter's
 // Fit2DGaussianCentred, which WSClean 3 uses for the beam it writes), so that a cube can be
 // restored with the beam WSClean would give it: an elliptical Gaussian of peak 1 centred on

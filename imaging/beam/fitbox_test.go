@@ -85,3 +85,14 @@ func TestFitPSFBox_Errors(t *testing.T) {
 		t.Errorf("box factor 0.5: %v, want ErrFit", err)
 	}
 }
+
+// TheoreticalBeam: 1 / the longest weighted baseline (u, v, w), ignoring unweighted samples.
+func TestTheoreticalBeam(t *testing.T) {
+	s := &imaging.Samples{
+		U: []float64{3, 0, 1e6}, V: []float64{4, 100, 0}, W: []float64{12, 0, 0},
+		Vis: make([]complex64, 3), Weight: []float32{1, 2, 0},
+	}
+	if got := TheoreticalBeam(s); got != 1.0/100 {
+		t.Errorf("TheoreticalBeam = %g, want 0.01 (baseline 100, the 1e6 one unweighted)", got)
+	}
+}

@@ -309,22 +309,17 @@ func TestAgainstWSClean(t *testing.T) {
 
 		// WSClean's own rule (beam.FitPSFBox: least squares over a box of 10 theoretical beams,
 		// the theoretical beam 1 / longest baseline in wavelengths) on its PSF and on ours.
-		var maxB float64
-		for i := range s.U {
-			if s.Weight[i] > 0 {
-				maxB = math.Max(maxB, math.Sqrt(s.U[i]*s.U[i]+s.V[i]*s.V[i]+s.W[i]*s.W[i]))
-			}
-		}
-		boxOnWS, err := beam.FitPSFBox(wsPSF.data, g, 1/maxB, 10)
+		est := beam.TheoreticalBeam(s)
+		boxOnWS, err := beam.FitPSFBox(wsPSF.data, g, est, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
-		boxOurs, err := beam.FitPSFBox(rpsf, g, 1/maxB, 10) // our weighting (WSClean's density rule) and gridder
+		boxOurs, err := beam.FitPSFBox(rpsf, g, est, 10) // our weighting (WSClean's density rule) and gridder
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("ch%d beams by WSClean's rule (theoretical beam %.4g\", %d pixels fitted): on WSClean's PSF %s, on ours %s; WSClean wrote %s",
-			c, 1/maxB/arcsec, boxOurs.Points, fmtBeam(boxOnWS.Beam), fmtBeam(boxOurs.Beam), fmtBeam(ws))
+			c, est/arcsec, boxOurs.Points, fmtBeam(boxOnWS.Beam), fmtBeam(boxOurs.Beam), fmtBeam(ws))
 		for _, f := range []struct {
 			name string
 			b    beam.Gaussian
