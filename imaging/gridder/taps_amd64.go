@@ -34,15 +34,15 @@ func asmTapFuncs(w int) (evalPolyFunc, gridAccFunc, degridAccFunc) {
 		return nil, nil, nil
 	}
 	grid := func(buf []complex64, off, S int, ku, kv *[maxTaps]float32, vr, vi float32) {
-		_ = buf[off+7*S+7] // the last cell written; off, S >= 0
-		if off < 0 || S < 8 {
+		_ = buf[off+7*S+7] // the last cell written (&buf[off] checks the first)
+		if S < 8 {
 			panic("gridder: gridAcc8 outside the buffer")
 		}
 		gridAcc8AVX2(&buf[off], S, ku, kv, uint64(math.Float32bits(vr))|uint64(math.Float32bits(vi))<<32)
 	}
 	degrid := func(buf []complex64, off, S int, ku, kv *[maxTaps]float32) (float32, float32) {
 		_ = buf[off+7*S+7]
-		if off < 0 || S < 8 {
+		if S < 8 {
 			panic("gridder: degridAcc8 outside the buffer")
 		}
 		return degridAcc8AVX2(&buf[off], S, ku, kv)
